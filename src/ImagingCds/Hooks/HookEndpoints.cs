@@ -1,0 +1,50 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using ImagingCds.Record;
+using Microsoft.Extensions.Options;
+
+namespace ImagingCds.Hooks;
+
+/// <summary>Registration and routes of the CDS Hooks surface (DESIGN.md "HTTP surface").</summary>
+public static class HookEndpoints
+{
+    public const string CorsPolicy = "cds-clients";
+
+    public static IHostApplicationBuilder AddHooks(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<HookOptions>().BindConfiguration(HookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton(sp =>
+        {
+            var file = sp.GetRequiredService<IOptions<HookOptions>>().Value.DiscoveryFile;
+            var path = Path.IsPathRooted(file) ? file : Path.Combine(AppContext.BaseDirectory, file);
+            return ServiceCatalog.Load(path);
+        });
+        builder.Services.AddSingleton<OrderSignHandler>();
+        builder.Services.AddProblemDetails();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+
+        // Browser clients such as the CDS Hooks sandbox call directly and send Authorization.
+        builder.Services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy =>
+            policy.AllowAnyOrigin().WithMethods("GET", "POST", "OPTIONS").WithHeaders("Authorization", "Content-Type")));
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapHooks(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var catalog = app.ServiceProvider.GetRequiredService<ServiceCatalog>();
+        var hooks = app.MapGroup("/cds-services").RequireCors(CorsPolicy);
+        hooks.MapGet("/", () => TypedResults.Bytes(catalog.Document.ToArray(), "application/json"));
+        hooks.MapPost("/{serviceId}", (string serviceId, HttpRequest request, OrderSignHandler handler, CancellationToken cancellationToken) =>
+            serviceId == ServiceCatalog.ServiceId
+                ? handler.HandleAsync(request, cancellationToken)
+                : Task.FromResult(Problems.From(new HookRequestError(404, "unknown-service", $"no CDS service has id '{serviceId}'", "serviceId"))));
+
+        app.MapGet("/healthz", () => TypedResults.Ok(new HealthStatus("ok")));
+        app.MapGet("/readyz", (ServiceCatalog _) => TypedResults.Ok(new HealthStatus("ready")));
+        return app;
+    }
+}
+
+/// <summary>Body of the health endpoints.</summary>
+public sealed record HealthStatus(string Status);

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using ImagingCds.Record;
+using Microsoft.Extensions.Options;
+
+namespace ImagingCds.Hooks;
+
+/// <summary>
+/// The order-sign hook, end to end: request → orders in scope → patient record → response.
+/// </summary>
+public sealed class OrderSignHandler(
+    PatientRecordAssembler assembler,
+    IOptions<HookOptions> options,
+    TimeProvider time,
+    ILogger<OrderSignHandler> logger)
+{
+    /// <summary>CPT codes of the spine MRI orders in scope (DESIGN.md "Which orders").</summary>
+    public static readonly IReadOnlySet<string> SpineMriCpt = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "72141", "72142", "72146", "72147", "72148", "72149", "72156", "72157", "72158",
+    };
+
+    private readonly HookOptions _options = options.Value;
+
+    public async Task<IResult> HandleAsync(HttpRequest http, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        var started = Stopwatch.GetTimestamp();
+        var body = await BoundedBody.ReadAsync(http, _options.MaxRequestBytes, cancellationToken);
+        if (body is null)
+        {
+            return Refuse(new HookRequestError(413, "body-too-large", $"the request body is larger than {_options.MaxRequestBytes} bytes", string.Empty));
+        }
+
+        var request = HookRequestParser.Parse(body, _options, out var error);
+        if (request is null)
+        {
+            return Refuse(error!);
+        }
+
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var orders = DraftOrders.InScope(request.Context.DraftOrders, SpineMriCpt, today);
+        if (orders.Count == 0)
+        {
+            HookLog.Answered(logger, request.HookInstance, 0, 0, 0, 0, 0, 0, ElapsedMs(started));
+            return Cds(new JsonObject());
+        }
+
+        var query = new RecordQuery(
+            request.Context.PatientId, request.Context.UserId, request.Context.EncounterId,
+            request.Prefetch, request.FhirServer, request.FhirAuthorization);
+        var record = await assembler.AssembleAsync(query, cancellationToken);
+        if (record is null)
+        {
+            return Refuse(new HookRequestError(412, "no-patient-data", "spine MRI orders need the patient's record: send prefetch or fhirServer with fhirAuthorization", "prefetch"));
+        }
+
+        foreach (var gap in record.Gaps.Where(g => g.IsFailure))
+        {
+            HookLog.RecordGap(logger, request.HookInstance, gap.ResourceType, gap.Reason.ToString());
+        }
+
+        // Guideline evaluation and cards are added by the later pipeline stages.
+        var response = new JsonObject();
+        HookLog.Answered(logger, request.HookInstance, orders.Count, record.ResourceCount, record.Gaps.Count,
+            record.ForeignResourcesDropped, record.Issues.Count, 0, ElapsedMs(started));
+        return Cds(response);
+    }
+
+    private IResult Refuse(HookRequestError error)
+    {
+        HookLog.Refused(logger, error.Status, error.Code, error.Path);
+        return Problems.From(error);
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult Cds(JsonObject response) =>
+        TypedResults.Content(CdsJson.PruneResponse(response).ToJsonString(), "application/json");
+
+    private static long ElapsedMs(long started) => (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+}
