@@ -1,9 +1,11 @@
+using ImagingCds.Guidelines;
 using ImagingCds.Hooks;
 using ImagingCds.Record;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddHooks();
 builder.AddPatientRecord();
+builder.AddGuidelines();
 
 var app = builder.Build();
 app.UseExceptionHandler();

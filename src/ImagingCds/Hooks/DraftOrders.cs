@@ -7,7 +7,11 @@ namespace ImagingCds.Hooks;
 /// <param name="Original">The ServiceRequest exactly as it arrived, so a systemAction can echo every element.</param>
 /// <param name="Reference">The order's reference, <c>ServiceRequest/&lt;id&gt;</c>.</param>
 /// <param name="EvaluationDate">The day time windows are measured from: the order's <c>authoredOn</c>, else today (DESIGN.md).</param>
-public sealed record DraftOrder(ServiceRequest Request, JsonElement Original, string Cpt, string Reference, DateOnly EvaluationDate);
+public sealed record DraftOrder(ServiceRequest Request, JsonElement Original, string Cpt, string Reference, DateOnly EvaluationDate)
+{
+    /// <summary>The other ServiceRequests signed in the same call (e.g. a CT or a second MRI region), in or out of scope.</summary>
+    public IReadOnlyList<ServiceRequest> Siblings { get; init; } = [];
+}
 
 /// <summary>Finds the in-scope orders in <c>context.draftOrders</c>.</summary>
 public static class DraftOrders
@@ -27,6 +31,8 @@ public static class DraftOrders
             return orders;
         }
 
+        var all = new List<ServiceRequest>();
+
         var index = 0;
         foreach (var entry in entries.EnumerateArray())
         {
@@ -38,6 +44,7 @@ public static class DraftOrders
                 continue;
             }
 
+            all.Add(request);
             var cpt = request.Code?.Coding?.FirstOrDefault(c => c.System == CptSystem && c.Code is not null && cptCodes.Contains(c.Code))?.Code;
             if (cpt is null)
             {
@@ -50,6 +57,6 @@ public static class DraftOrders
             orders.Add(new DraftOrder(request, json.Clone(), cpt, reference, evaluationDate));
         }
 
-        return orders;
+        return orders.Select(o => o with { Siblings = all.Where(r => !ReferenceEquals(r, o.Request)).ToArray() }).ToArray();
     }
 }

@@ -32,7 +32,9 @@ public static class HookEndpoints
     public static IEndpointRouteBuilder MapHooks(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        // Resolved here so a broken discovery file or guideline library stops start-up with its message.
         var catalog = app.ServiceProvider.GetRequiredService<ServiceCatalog>();
+        _ = app.ServiceProvider.GetRequiredService<Guidelines.GuidelineLibrary>();
         var hooks = app.MapGroup("/cds-services").RequireCors(CorsPolicy);
         hooks.MapGet("/", () => TypedResults.Bytes(catalog.Document.ToArray(), "application/json"));
         hooks.MapPost("/{serviceId}", (string serviceId, HttpRequest request, OrderSignHandler handler, CancellationToken cancellationToken) =>

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using ImagingCds.Cards;
+using ImagingCds.Guidelines;
 using ImagingCds.Record;
 using Microsoft.Extensions.Options;
 
@@ -10,16 +12,12 @@ namespace ImagingCds.Hooks;
 /// </summary>
 public sealed class OrderSignHandler(
     PatientRecordAssembler assembler,
+    GuidelineLibrary library,
     IOptions<HookOptions> options,
+    IOptions<GuidelineOptions> guidelineOptions,
     TimeProvider time,
     ILogger<OrderSignHandler> logger)
 {
-    /// <summary>CPT codes of the spine MRI orders in scope (DESIGN.md "Which orders").</summary>
-    public static readonly IReadOnlySet<string> SpineMriCpt = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "72141", "72142", "72146", "72147", "72148", "72149", "72156", "72157", "72158",
-    };
-
     private readonly HookOptions _options = options.Value;
 
     public async Task<IResult> HandleAsync(HttpRequest http, CancellationToken cancellationToken)
@@ -39,7 +37,7 @@ public sealed class OrderSignHandler(
         }
 
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
-        var orders = DraftOrders.InScope(request.Context.DraftOrders, SpineMriCpt, today);
+        var orders = DraftOrders.InScope(request.Context.DraftOrders, library.Cpt, today);
         if (orders.Count == 0)
         {
             HookLog.Answered(logger, request.HookInstance, 0, 0, 0, 0, 0, 0, ElapsedMs(started));
@@ -60,10 +58,15 @@ public sealed class OrderSignHandler(
             HookLog.RecordGap(logger, request.HookInstance, gap.ResourceType, gap.Reason.ToString());
         }
 
-        // Guideline evaluation and cards are added by the later pipeline stages.
-        var response = new JsonObject();
+        var findings = Appropriateness.Evaluate(record, orders, library, guidelineOptions.Value.PayerRoutes);
+        var response = CardBuilder.Build(request.HookInstance, orders, findings, library);
         HookLog.Answered(logger, request.HookInstance, orders.Count, record.ResourceCount, record.Gaps.Count,
-            record.ForeignResourcesDropped, record.Issues.Count, 0, ElapsedMs(started));
+            record.ForeignResourcesDropped, record.Issues.Count, findings.Count, ElapsedMs(started));
+        foreach (var finding in findings)
+        {
+            HookLog.Verdict(logger, request.HookInstance, finding.PolicyId, finding.Cpt, finding.Verdict.Wire());
+        }
+
         return Cds(response);
     }
 

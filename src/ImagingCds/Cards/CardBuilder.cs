@@ -1,0 +1,193 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using ImagingCds.Guidelines;
+using ImagingCds.Hooks;
+
+namespace ImagingCds.Cards;
+
+/// <summary>Turns findings into the CDS Hooks response: one card per order, and a rating systemAction per evaluated order. Pure.</summary>
+public static class CardBuilder
+{
+    public const string PamaRatingUrl = "http://fhir.org/argonaut/Extension/pama-rating";
+    public const string PamaRatingSystem = "http://fhir.org/argonaut/CodeSystem/pama-rating";
+    public const string TopicSystem = "https://imagingcds.example.org/CodeSystem/card-topic";
+    private const int SummaryLimit = 139;
+
+    public static JsonObject Build(string hookInstance, IReadOnlyList<DraftOrder> orders, IReadOnlyList<Finding> findings, GuidelineLibrary library)
+    {
+        ArgumentNullException.ThrowIfNull(orders);
+        ArgumentNullException.ThrowIfNull(findings);
+        ArgumentNullException.ThrowIfNull(library);
+        var cards = new JsonArray();
+        var actions = new JsonArray();
+        foreach (var order in orders)
+        {
+            var mine = findings.Where(f => f.Order == order.Reference).ToArray();
+            if (mine.Length == 0)
+            {
+                continue;
+            }
+
+            cards.Add(Card(hookInstance, order, mine, library));
+            actions.Add(RatingAction(order, mine));
+        }
+
+        return new JsonObject { ["cards"] = cards, ["systemActions"] = actions };
+    }
+
+    private static JsonObject Card(string hookInstance, DraftOrder order, Finding[] findings, GuidelineLibrary library)
+    {
+        var study = StudyName(order, library);
+        var worst = findings.OrderByDescending(f => Severity(f.Verdict)).First();
+        var policy = library.Policies.First(p => p.Id == worst.PolicyId);
+        return new JsonObject
+        {
+            ["uuid"] = Uuid(hookInstance, order.Reference, "card").ToString(),
+            ["summary"] = Summary(study, worst, policy, findings),
+            ["indicator"] = worst.Verdict == Verdict.Appropriate ? "info" : "warning",
+            ["detail"] = Detail(findings, library),
+            ["source"] = new JsonObject
+            {
+                ["label"] = findings.Length == 1 ? $"{policy.Payer}: {policy.Title}" : $"Payer imaging guidelines ({string.Join(", ", findings.Select(f => Payer(f, library)).Distinct())})",
+                ["topic"] = new JsonObject
+                {
+                    ["system"] = TopicSystem,
+                    ["code"] = "spine-mri-appropriateness",
+                    ["display"] = "Spine MRI appropriateness",
+                },
+            },
+            ["extension"] = new JsonObject
+            {
+                ["appropriateness"] = new JsonArray(findings.Select(Entry).ToArray<JsonNode?>()),
+            },
+        };
+    }
+
+    private static JsonObject Entry(Finding finding) => new()
+    {
+        ["order"] = finding.Order,
+        ["cpt"] = finding.Cpt,
+        ["policy"] = finding.PolicyId,
+        ["verdict"] = finding.Verdict.Wire(),
+        ["criteria"] = new JsonArray(finding.Criteria.Select(c => (JsonNode?)c).ToArray()),
+        ["missing"] = new JsonArray(finding.Missing.Select(m => (JsonNode?)m.Text).ToArray()),
+    };
+
+    private static string Summary(string study, Finding worst, Policy policy, Finding[] findings)
+    {
+        var text = worst.Verdict switch
+        {
+            Verdict.Appropriate => $"{study} meets {string.Join(", ", findings.Select(f => f.PolicyId))} ({worst.Decisive.FirstOrDefault()?.Rule.Title ?? "criteria met"})",
+            Verdict.NeedsDocumentation => $"{study}: document {worst.Missing.FirstOrDefault()?.Question.TrimEnd('?') ?? "the indication"} for {policy.Payer}",
+            Verdict.NotAppropriate => $"{study} does not meet {policy.Payer}: {worst.Decisive.FirstOrDefault()?.Rule.Title ?? "no indication applies"}",
+            _ => $"{study}: payer criteria could not be checked now (record unavailable); you may sign",
+        };
+        return text.Length <= SummaryLimit ? text : string.Concat(text.AsSpan(0, SummaryLimit - 1), "…");
+    }
+
+    private static string Detail(Finding[] findings, GuidelineLibrary library)
+    {
+        var text = new StringBuilder();
+        foreach (var finding in findings)
+        {
+            var policy = library.Policies.First(p => p.Id == finding.PolicyId);
+            text.Append("**").Append(policy.Payer).Append(" — ").Append(policy.Title).Append("**: ").Append(finding.Verdict.Wire()).Append('\n');
+            if (finding.Error is { } error)
+            {
+                text.Append("- ").Append(error).Append(". Signing is not blocked.\n");
+            }
+
+            foreach (var rule in finding.Verdict is Verdict.Appropriate or Verdict.NotAppropriate ? finding.Decisive : [])
+            {
+                text.Append("- ").Append(rule.Rule.Citation).Append('\n');
+                foreach (var evidence in rule.Facts.Where(f => f.Truth == Facts.Truth.True).SelectMany(f => f.Evidence).DistinctBy(e => e.Reference).Take(4))
+                {
+                    text.Append("  - ").Append(evidence.What);
+                    if (evidence.System is not null && evidence.Code is not null)
+                    {
+                        text.Append(" (").Append(evidence.System).Append(' ').Append(evidence.Code).Append(')');
+                    }
+
+                    if (evidence.Date is not null)
+                    {
+                        text.Append(", ").Append(evidence.Date);
+                    }
+
+                    text.Append('\n');
+                }
+            }
+
+            if (finding.Missing.Count > 0)
+            {
+                text.Append("- To document (").Append(finding.Decisive.FirstOrDefault()?.Rule.Citation ?? "indication").Append("):\n");
+                foreach (var missing in finding.Missing)
+                {
+                    text.Append("  - ").Append(missing.Text).Append('\n');
+                }
+            }
+        }
+
+        return text.ToString().TrimEnd();
+    }
+
+    /// <summary>
+    /// The draft order back as an update carrying its PAMA rating: appropriate when every policy says so,
+    /// not-appropriate when any does, otherwise no-criteria-apply (documentation needed or not evaluable).
+    /// </summary>
+    private static JsonObject RatingAction(DraftOrder order, Finding[] findings)
+    {
+        var rating = findings.All(f => f.Verdict == Verdict.Appropriate) ? "appropriate" :
+            findings.Any(f => f.Verdict == Verdict.NotAppropriate) ? "not-appropriate" : "no-criteria-apply";
+        var resource = JsonNode.Parse(order.Original.GetRawText())!.AsObject();
+        var extensions = resource["extension"] as JsonArray ?? [];
+        for (var i = extensions.Count - 1; i >= 0; i--)
+        {
+            if (extensions[i]?["url"]?.GetValue<string>() == PamaRatingUrl)
+            {
+                extensions.RemoveAt(i);
+            }
+        }
+
+        extensions.Add(new JsonObject
+        {
+            ["url"] = PamaRatingUrl,
+            ["valueCodeableConcept"] = new JsonObject
+            {
+                ["coding"] = new JsonArray(new JsonObject { ["system"] = PamaRatingSystem, ["code"] = rating }),
+            },
+        });
+        resource["extension"] = extensions;
+        return new JsonObject
+        {
+            ["type"] = "update",
+            ["description"] = $"Record the appropriateness rating '{rating}' on the order",
+            ["resource"] = resource,
+        };
+    }
+
+    private static string StudyName(DraftOrder order, GuidelineLibrary library)
+    {
+        var region = library.Catalog.Terminology.ValueSets.Values
+            .FirstOrDefault(vs => vs.Id.StartsWith("order-region-", StringComparison.Ordinal) && vs.Contains(Facts.CodeSystems.Cpt, order.Cpt))?.Id["order-region-".Length..];
+        return region is null ? "Spine MRI" : $"{char.ToUpperInvariant(region[0])}{region[1..]} MRI";
+    }
+
+    private static string Payer(Finding finding, GuidelineLibrary library) => library.Policies.First(p => p.Id == finding.PolicyId).Payer;
+
+    private static int Severity(Verdict verdict) => verdict switch
+    {
+        Verdict.NotAppropriate => 3,
+        Verdict.NeedsDocumentation => 2,
+        Verdict.Error => 1,
+        _ => 0,
+    };
+
+    /// <summary>A name-based UUID (RFC 9562 version 8 layout over SHA-256), stable for the same hook call and item.</summary>
+    internal static Guid Uuid(params string[] parts)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', parts)));
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x80);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
+    }
+}

@@ -1,0 +1,69 @@
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace ImagingCds.Tests.Fixtures;
+
+/// <summary>A compact fixture scenario (format: fhir-fixtures/README.md).</summary>
+public sealed class Scenario
+{
+    public string Id { get; set; } = "";
+    public string Title { get; set; } = "";
+    public string Date { get; set; } = "";
+    public ScenarioPatient Patient { get; set; } = new();
+    public string? Payer { get; set; }
+    public List<ScenarioOrder> Orders { get; set; } = [];
+    public ScenarioRecord Record { get; set; } = new();
+    public List<ScenarioExpectation> Expected { get; set; } = [];
+    public List<ScenarioExpectation> NoEntry { get; set; } = [];
+
+    /// <summary>Where the file is, for messages.</summary>
+    [YamlIgnore]
+    public string File { get; set; } = "";
+
+    private static readonly IDeserializer Reader = new DeserializerBuilder()
+        .WithNamingConvention(UnderscoredNamingConvention.Instance)
+        .Build();
+
+    public static Scenario Load(string path)
+    {
+        var scenario = Reader.Deserialize<Scenario>(System.IO.File.ReadAllText(path));
+        scenario.File = path;
+        return scenario;
+    }
+}
+
+public sealed class ScenarioPatient
+{
+    public string? Birth { get; set; }
+    public string? Sex { get; set; }
+}
+
+public sealed class ScenarioOrder
+{
+    public string Id { get; set; } = "";
+    public string? Cpt { get; set; }
+    public string? Code { get; set; }
+    public List<string> Reasons { get; set; } = [];
+    public string? Status { get; set; }
+    public string? LocalCode { get; set; }
+}
+
+public sealed class ScenarioRecord
+{
+    public List<Dictionary<string, object>> Conditions { get; set; } = [];
+    public List<Dictionary<string, object>> Observations { get; set; } = [];
+    public List<Dictionary<string, object>> Procedures { get; set; } = [];
+    public List<Dictionary<string, object>> Medications { get; set; } = [];
+    public List<Dictionary<string, object>> Encounters { get; set; } = [];
+    public List<Dictionary<string, object>> ServiceRequests { get; set; } = [];
+    public List<Dictionary<string, object>> Answers { get; set; } = [];
+}
+
+public sealed class ScenarioExpectation
+{
+    public string Order { get; set; } = "";
+    public string Policy { get; set; } = "";
+    public string? Verdict { get; set; }
+    public string? Section { get; set; }
+    public string? Because { get; set; }
+}

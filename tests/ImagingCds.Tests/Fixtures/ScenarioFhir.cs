@@ -1,0 +1,301 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace ImagingCds.Tests.Fixtures;
+
+/// <summary>Expands a compact scenario into the FHIR record and the order-sign request (everything in prefetch).</summary>
+public static class ScenarioFhir
+{
+    private static readonly Dictionary<string, string> Systems = new()
+    {
+        ["icd10cm"] = "http://hl7.org/fhir/sid/icd-10-cm",
+        ["snomed"] = "http://snomed.info/sct",
+        ["cpt"] = "http://www.ama-assn.org/go/cpt",
+        ["loinc"] = "http://loinc.org",
+        ["rxnorm"] = "http://www.nlm.nih.gov/research/umls/rxnorm",
+        ["hcpcs"] = "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
+    };
+
+    public const string PatientId = "scenario-patient";
+
+    /// <summary>The patient's record as resources by prefetch key.</summary>
+    public static Dictionary<string, List<JsonObject>> Record(Scenario scenario)
+    {
+        var subject = new JsonObject { ["reference"] = $"Patient/{PatientId}" };
+        var parts = new Dictionary<string, List<JsonObject>>
+        {
+            ["patient"] = [], ["coverage"] = [], ["conditions"] = [], ["observations"] = [], ["procedures"] = [],
+            ["medicationRequests"] = [], ["medicationStatements"] = [], ["encounters"] = [], ["serviceRequests"] = [],
+            ["questionnaireResponses"] = [],
+        };
+        var patient = new JsonObject { ["resourceType"] = "Patient", ["id"] = PatientId };
+        if (scenario.Patient.Birth is { } birth)
+        {
+            patient["birthDate"] = birth;
+        }
+
+        if (scenario.Patient.Sex is { } sex)
+        {
+            patient["gender"] = sex;
+        }
+
+        parts["patient"].Add(patient);
+        if (scenario.Payer is { } payer)
+        {
+            parts["coverage"].Add(new JsonObject
+            {
+                ["resourceType"] = "Coverage", ["id"] = "cov-1", ["status"] = "active",
+                ["beneficiary"] = subject.DeepClone(),
+                ["payor"] = new JsonArray(new JsonObject { ["display"] = payer }),
+            });
+        }
+
+        var n = 0;
+        foreach (var c in scenario.Record.Conditions)
+        {
+            var condition = new JsonObject
+            {
+                ["resourceType"] = "Condition", ["id"] = $"cond-{++n}",
+                ["clinicalStatus"] = Concept("http://terminology.hl7.org/CodeSystem/condition-clinical", Get(c, "status") ?? "active"),
+                ["verificationStatus"] = Concept("http://terminology.hl7.org/CodeSystem/condition-ver-status", Get(c, "verification") ?? "confirmed"),
+                ["code"] = CodeableConcept(c),
+                ["subject"] = subject.DeepClone(),
+            };
+            Set(condition, "onsetDateTime", Get(c, "onset"));
+            Set(condition, "recordedDate", Get(c, "recorded"));
+            Set(condition, "abatementDateTime", Get(c, "abated"));
+            parts["conditions"].Add(condition);
+        }
+
+        foreach (var o in scenario.Record.Observations)
+        {
+            var observation = new JsonObject
+            {
+                ["resourceType"] = "Observation", ["id"] = $"obs-{++n}", ["status"] = Get(o, "status") ?? "final",
+                ["code"] = CodeableConcept(o), ["subject"] = subject.DeepClone(),
+            };
+            Set(observation, "effectiveDateTime", Get(o, "date"));
+            if (Get(o, "value") is { } value)
+            {
+                observation["valueQuantity"] = new JsonObject { ["value"] = decimal.Parse(value, CultureInfo.InvariantCulture) };
+                if (Get(o, "unit") is { } unit)
+                {
+                    observation["valueQuantity"]!["unit"] = unit;
+                }
+            }
+
+            if (Get(o, "value_code") is { } valueCode)
+            {
+                observation["valueCodeableConcept"] = new JsonObject { ["coding"] = new JsonArray(Coding(valueCode)) };
+            }
+
+            if (Get(o, "value_boolean") is { } flag)
+            {
+                observation["valueBoolean"] = bool.Parse(flag);
+            }
+
+            if (Get(o, "interpretation") is { } interpretation)
+            {
+                observation["interpretation"] = new JsonArray(Concept("http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", interpretation));
+            }
+
+            parts["observations"].Add(observation);
+        }
+
+        foreach (var p in scenario.Record.Procedures)
+        {
+            var procedure = new JsonObject
+            {
+                ["resourceType"] = "Procedure", ["id"] = $"proc-{++n}", ["status"] = Get(p, "status") ?? "completed",
+                ["code"] = CodeableConcept(p), ["subject"] = subject.DeepClone(),
+            };
+            if (Get(p, "start") is { } start)
+            {
+                procedure["performedPeriod"] = new JsonObject { ["start"] = start, ["end"] = Get(p, "end") ?? start };
+            }
+
+            Set(procedure, "performedDateTime", Get(p, "date"));
+            parts["procedures"].Add(procedure);
+        }
+
+        foreach (var m in scenario.Record.Medications)
+        {
+            var statement = Get(m, "statement") == "true";
+            var medication = new JsonObject
+            {
+                ["resourceType"] = statement ? "MedicationStatement" : "MedicationRequest",
+                ["id"] = $"med-{++n}",
+                ["status"] = Get(m, "status") ?? (statement ? "completed" : "completed"),
+                ["medicationCodeableConcept"] = CodeableConcept(m),
+                ["subject"] = subject.DeepClone(),
+            };
+            if (statement)
+            {
+                medication["effectivePeriod"] = Period(Get(m, "start"), Get(m, "end"));
+            }
+            else
+            {
+                medication["intent"] = "order";
+                Set(medication, "authoredOn", Get(m, "start"));
+                medication["dispenseRequest"] = new JsonObject { ["validityPeriod"] = Period(Get(m, "start"), Get(m, "end")) };
+            }
+
+            parts[statement ? "medicationStatements" : "medicationRequests"].Add(medication);
+        }
+
+        foreach (var e in scenario.Record.Encounters)
+        {
+            parts["encounters"].Add(new JsonObject
+            {
+                ["resourceType"] = "Encounter", ["id"] = $"enc-{++n}", ["status"] = Get(e, "status") ?? "finished",
+                ["class"] = new JsonObject { ["system"] = "http://terminology.hl7.org/CodeSystem/v3-ActCode", ["code"] = Get(e, "class") ?? "AMB" },
+                ["subject"] = subject.DeepClone(),
+                ["period"] = Period(Get(e, "date") ?? Get(e, "start"), Get(e, "end") ?? Get(e, "date")),
+            });
+        }
+
+        foreach (var s in scenario.Record.ServiceRequests)
+        {
+            var request = new JsonObject
+            {
+                ["resourceType"] = "ServiceRequest", ["id"] = $"sr-{++n}", ["status"] = Get(s, "status") ?? "completed",
+                ["intent"] = "order", ["code"] = CodeableConcept(s), ["subject"] = subject.DeepClone(),
+            };
+            Set(request, "occurrenceDateTime", Get(s, "date"));
+            Set(request, "authoredOn", Get(s, "date"));
+            parts["serviceRequests"].Add(request);
+        }
+
+        if (scenario.Record.Answers.Count > 0)
+        {
+            var items = new JsonArray();
+            foreach (var a in scenario.Record.Answers)
+            {
+                var value = Get(a, "value") ?? "true";
+                var answer = bool.TryParse(value, out var yes) ? new JsonObject { ["valueBoolean"] = yes }
+                    : decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out var number) ? new JsonObject { ["valueDecimal"] = number }
+                    : new JsonObject { ["valueString"] = value };
+                items.Add(new JsonObject { ["linkId"] = Get(a, "link"), ["answer"] = new JsonArray(answer) });
+            }
+
+            parts["questionnaireResponses"].Add(new JsonObject
+            {
+                ["resourceType"] = "QuestionnaireResponse", ["id"] = "qr-1", ["status"] = "completed",
+                ["subject"] = subject.DeepClone(),
+                ["authored"] = Get(scenario.Record.Answers[0], "date") ?? scenario.Date,
+                ["author"] = new JsonObject { ["reference"] = "Practitioner/scenario-clinician", ["display"] = "Dr. Scenario" },
+                ["item"] = items,
+            });
+        }
+
+        return parts;
+    }
+
+    /// <summary>The order-sign request with the record in prefetch (searchset Bundles; the Patient as a resource).</summary>
+    public static JsonObject Request(Scenario scenario, bool withPrefetch = true)
+    {
+        var entries = new JsonArray();
+        foreach (var order in scenario.Orders)
+        {
+            var codings = new JsonArray();
+            if (order.LocalCode is { } local)
+            {
+                codings.Add(Coding(local, rawSystem: true));
+            }
+
+            codings.Add(order.Cpt is { } cpt ? Coding($"cpt|{cpt}|Spine MRI") : Coding(order.Code ?? "cpt|00000|unknown"));
+            var request = new JsonObject
+            {
+                ["resourceType"] = "ServiceRequest", ["id"] = order.Id, ["status"] = order.Status ?? "draft", ["intent"] = "order",
+                ["code"] = new JsonObject { ["coding"] = codings },
+                ["subject"] = new JsonObject { ["reference"] = $"Patient/{PatientId}" },
+                ["authoredOn"] = scenario.Date,
+            };
+            if (order.Reasons.Count > 0)
+            {
+                request["reasonCode"] = new JsonArray(order.Reasons.Select(r => (JsonNode?)new JsonObject { ["coding"] = new JsonArray(Coding(r)) }).ToArray());
+            }
+
+            entries.Add(new JsonObject { ["resource"] = request });
+        }
+
+        var body = new JsonObject
+        {
+            ["hook"] = "order-sign",
+            ["hookInstance"] = $"scenario-{scenario.Id}",
+            ["context"] = new JsonObject
+            {
+                ["userId"] = "PractitionerRole/scenario-clinician",
+                ["patientId"] = PatientId,
+                ["draftOrders"] = new JsonObject { ["resourceType"] = "Bundle", ["type"] = "collection", ["entry"] = entries },
+            },
+        };
+        if (withPrefetch)
+        {
+            var prefetch = new JsonObject();
+            foreach (var (key, resources) in Record(scenario))
+            {
+                prefetch[key] = key == "patient"
+                    ? resources[0]
+                    : new JsonObject
+                    {
+                        ["resourceType"] = "Bundle", ["type"] = "searchset",
+                        ["entry"] = new JsonArray(resources.Select(r => (JsonNode?)new JsonObject { ["resource"] = r }).ToArray()),
+                    };
+            }
+
+            body["prefetch"] = prefetch;
+        }
+
+        return body;
+    }
+
+    private static string? Get(Dictionary<string, object> item, string key) =>
+        item.TryGetValue(key, out var value) ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
+
+    private static void Set(JsonObject target, string key, string? value)
+    {
+        if (value is not null)
+        {
+            target[key] = value;
+        }
+    }
+
+    private static JsonObject Period(string? start, string? end)
+    {
+        var period = new JsonObject();
+        Set(period, "start", start);
+        Set(period, "end", end);
+        return period;
+    }
+
+    private static JsonObject Concept(string system, string code) =>
+        new() { ["coding"] = new JsonArray(new JsonObject { ["system"] = system, ["code"] = code }) };
+
+    private static JsonObject CodeableConcept(Dictionary<string, object> item)
+    {
+        var codings = new JsonArray(Coding(Get(item, "code") ?? throw new InvalidOperationException("'code' is required")));
+        if (item.TryGetValue("codes", out var more) && more is IEnumerable<object> list)
+        {
+            foreach (var code in list)
+            {
+                codings.Add(Coding(Convert.ToString(code, CultureInfo.InvariantCulture)!));
+            }
+        }
+
+        return new JsonObject { ["coding"] = codings };
+    }
+
+    private static JsonObject Coding(string text, bool rawSystem = false)
+    {
+        var parts = text.Split('|');
+        var system = rawSystem ? parts[0] : Systems.TryGetValue(parts[0], out var uri) ? uri : throw new InvalidOperationException($"unknown code system '{parts[0]}' in '{text}'");
+        var coding = new JsonObject { ["system"] = system, ["code"] = parts[1] };
+        if (parts.Length > 2)
+        {
+            coding["display"] = parts[2];
+        }
+
+        return coding;
+    }
+}
