@@ -7,15 +7,38 @@ namespace ImagingCds.Fhir;
 // Every type keeps elements it does not model in Extra, so nothing is lost when it is written back.
 
 /// <summary>Base of every modelled FHIR element: extensions and any element this layer does not name.</summary>
-public abstract record FhirElement
+public abstract record FhirElement : IJsonOnDeserialized
 {
     public string? Id { get; init; }
 
     public List<Extension>? Extension { get; init; }
 
     /// <summary>Elements not modelled here (including <c>_field</c> primitive extensions), kept verbatim.</summary>
+    /// <remarks>
+    /// <c>set</c>, not <c>init</c>: the source generator binds <c>init</c> properties like constructor
+    /// parameters, and an extension data property cannot be one (every read would throw).
+    /// </remarks>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; init; }
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+
+    /// <summary>FHIR JSON has no null elements (http://hl7.org/fhir/R4/json.html): an unknown element sent as null is dropped, never echoed.</summary>
+    void IJsonOnDeserialized.OnDeserialized()
+    {
+        if (Extra is not { } extra)
+        {
+            return;
+        }
+
+        foreach (var key in extra.Where(p => p.Value.ValueKind == JsonValueKind.Null).Select(p => p.Key).ToArray())
+        {
+            extra.Remove(key);
+        }
+
+        if (extra.Count == 0)
+        {
+            Extra = null;
+        }
+    }
 }
 
 public sealed record Extension : FhirElement

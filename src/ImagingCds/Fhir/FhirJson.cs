@@ -76,16 +76,33 @@ public static class FhirJson
     }
 
     /// <summary>Parses a Bundle; entries stay as JSON until read with <see cref="ReadResource"/>.</summary>
-    public static Bundle? ReadBundle(JsonElement element, string location, out FhirIssue? issue) =>
-        ReadResource(element, location, out issue) as Bundle;
+    /// <returns>The Bundle, or null with an issue saying why (including a valid resource of another type).</returns>
+    public static Bundle? ReadBundle(JsonElement element, string location, out FhirIssue? issue)
+    {
+        var resource = ReadResource(element, location, out issue);
+        if (resource is null or Bundle)
+        {
+            return resource as Bundle;
+        }
 
+        issue = new FhirIssue("not-a-bundle", location, $"expected a Bundle, got resourceType '{resource.ResourceType}'");
+        return null;
+    }
+
+    // The runtime type, not T: a caller holding a Resource still writes every element of its Condition.
     public static JsonElement ToElement<T>(T resource)
-        where T : Resource =>
-        JsonSerializer.SerializeToElement(resource, typeof(T), FhirJsonContext.Default);
+        where T : Resource
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        return JsonSerializer.SerializeToElement(resource, resource.GetType(), FhirJsonContext.Default);
+    }
 
     public static string Serialize<T>(T resource)
-        where T : Resource =>
-        JsonSerializer.Serialize(resource, typeof(T), FhirJsonContext.Default);
+        where T : Resource
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        return JsonSerializer.Serialize(resource, resource.GetType(), FhirJsonContext.Default);
+    }
 
     private static string TrimRoot(string? path) => path is null ? string.Empty : path.TrimStart('$');
 }

@@ -17,6 +17,14 @@ public static class HookRequestParser
     {
         ArgumentNullException.ThrowIfNull(limits);
         error = null;
+
+        // JsonDocument checks structure, not the bytes inside strings: invalid UTF-8 would only throw later, at GetString.
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
+        {
+            error = Bad("malformed-json", "the body is not valid UTF-8", string.Empty);
+            return null;
+        }
+
         JsonDocument document;
         try
         {

@@ -53,8 +53,8 @@ public sealed partial class ServiceCatalog
         JsonDocument document;
         try
         {
-            var reader = new Utf8JsonReader(bytes);
-            document = JsonDocument.ParseValue(ref reader);
+            // Parse (not ParseValue) so that anything after the document is an error too: the file is served as is.
+            document = JsonDocument.Parse(bytes.ToArray());
         }
         catch (JsonException ex)
         {
@@ -74,6 +74,11 @@ public sealed partial class ServiceCatalog
             var index = 0;
             foreach (var candidate in services.EnumerateArray())
             {
+                if (candidate.ValueKind != JsonValueKind.Object)
+                {
+                    return $"services[{index}] must be an object";
+                }
+
                 foreach (var field in new[] { "id", "hook", "description" })
                 {
                     if (!candidate.TryGetProperty(field, out var value) || value.ValueKind != JsonValueKind.String ||

@@ -30,19 +30,21 @@ public sealed class PrefetchSource(IReadOnlyDictionary<string, string> templates
 
                     break;
                 case JsonValueKind.Object when FhirJson.ResourceTypeOf(value) is { } type:
-                    var failed = HoldsFailure(value);
-                    if (failed)
+                    // Each key reads into its own slice: a failed search covers nothing, not even the types of the
+                    // partial results it holds, so the FHIR server is still asked for them.
+                    var slice = new RecordBuilder(query.PatientId);
+                    slice.AddJson(value, location);
+                    if (HoldsFailure(value))
                     {
                         builder.AddIssue(new FhirIssue("prefetch-failed", location, "the EHR reported an error for this prefetch"));
+                        slice.Covered.Clear();
                     }
-
-                    builder.AddJson(value, location);
-                    var covers = declared ?? (type == "Bundle" ? SelfLinkType(value) : null);
-                    if (covers is not null && !failed)
+                    else if ((declared ?? (type == "Bundle" ? SelfLinkType(value) : null)) is { } covers)
                     {
-                        builder.Covered.Add(covers);
+                        slice.Covered.Add(covers);
                     }
 
+                    builder.Merge(slice);
                     break;
                 default:
                     builder.AddIssue(new FhirIssue("prefetch-not-fhir", location, "prefetch value is not a FHIR resource, Bundle or null"));
@@ -73,7 +75,7 @@ public sealed class PrefetchSource(IReadOnlyDictionary<string, string> templates
             foreach (var issue in issues.EnumerateArray())
             {
                 if (issue.ValueKind == JsonValueKind.Object && issue.TryGetProperty("severity", out var severity) &&
-                    severity.GetString() is "error" or "fatal")
+                    severity.ValueKind == JsonValueKind.String && severity.GetString() is "error" or "fatal")
                 {
                     return true;
                 }
@@ -93,7 +95,8 @@ public sealed class PrefetchSource(IReadOnlyDictionary<string, string> templates
         foreach (var link in links.EnumerateArray())
         {
             if (link.ValueKind == JsonValueKind.Object &&
-                link.TryGetProperty("relation", out var relation) && relation.ValueEquals("self") &&
+                link.TryGetProperty("relation", out var relation) &&
+                relation.ValueKind == JsonValueKind.String && relation.ValueEquals("self") &&
                 link.TryGetProperty("url", out var url) && url.ValueKind == JsonValueKind.String &&
                 Uri.TryCreate(url.GetString(), UriKind.RelativeOrAbsolute, out var uri))
             {
