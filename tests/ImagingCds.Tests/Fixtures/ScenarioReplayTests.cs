@@ -4,27 +4,22 @@ using System.Text.Json.Nodes;
 using ImagingCds.Guidelines;
 using ImagingCds.Hooks;
 using ImagingCds.Record;
-using Microsoft.AspNetCore.Mvc.Testing;
+using ImagingCds.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace ImagingCds.Tests.Fixtures;
 
 /// <summary>Replays every scenario of fhir-fixtures/scenarios through the real hook endpoint, with everything in prefetch.</summary>
-public sealed class ScenarioReplayTests(ScenarioReplayTests.Service service) : IClassFixture<ScenarioReplayTests.Service>
+public sealed class ScenarioReplayTests(CdsServiceFactory service) : IClassFixture<CdsServiceFactory>
 {
-    public sealed class Service : WebApplicationFactory<Program>
-    {
-        protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder) => Microsoft.AspNetCore.Hosting.HostingAbstractionsWebHostBuilderExtensions.UseEnvironment(builder, "Development");
-    }
-
     public static TheoryData<string> Scenarios()
     {
         var data = new TheoryData<string>();
-        var folder = Repository.Path("fhir-fixtures", "scenarios");
+        var folder = Repo.File("fhir-fixtures/scenarios");
         foreach (var file in Directory.EnumerateFiles(folder, "*.yaml", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
-            data.Add(System.IO.Path.GetRelativePath(folder, file));
+            data.Add(Path.GetRelativePath(folder, file));
         }
 
         return data;
@@ -34,7 +29,7 @@ public sealed class ScenarioReplayTests(ScenarioReplayTests.Service service) : I
     [MemberData(nameof(Scenarios))]
     public async Task Replay_WithPrefetch_MatchesExpectedVerdicts(string scenarioFile)
     {
-        var scenario = Scenario.Load(Repository.Path("fhir-fixtures", "scenarios", scenarioFile));
+        var scenario = Scenario.Load(Path.Combine(Repo.File("fhir-fixtures/scenarios"), scenarioFile));
         Assert.NotEmpty(scenario.Expected);
         var request = ScenarioFhir.Request(scenario);
         using var client = service.CreateClient();

@@ -6,6 +6,12 @@ namespace ImagingCds.Tests.Hooks;
 
 public sealed class DraftOrdersTests
 {
+    /// <summary>The CPT codes DESIGN.md puts in scope ("Which orders").</summary>
+    private static readonly IReadOnlySet<string> SpineMriCpt = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "72141", "72142", "72146", "72147", "72148", "72149", "72156", "72157", "72158",
+    };
+
     private static readonly DateOnly Today = new(2024, 6, 1);
 
     [Fact]
@@ -117,7 +123,7 @@ public sealed class DraftOrdersTests
         bundle["entry"]!.AsArray().Insert(0, new JsonObject { ["fullUrl"] = "urn:uuid:1" });
         bundle["entry"]!.AsArray().Insert(0, "not an entry");
 
-        var orders = DraftOrders.InScope(Some.Element(bundle), OrderSignHandler.SpineMriCpt, Today);
+        var orders = DraftOrders.InScope(Some.Element(bundle), SpineMriCpt, Today);
 
         Assert.Equal("ServiceRequest/sr-2", Assert.Single(orders).Reference);
     }
@@ -127,7 +133,7 @@ public sealed class DraftOrdersTests
     [InlineData("""{"resourceType":"Bundle","entry":{}}""")]
     [InlineData("""{"resourceType":"Bundle","entry":[]}""")]
     public void InScope_NoEntries_IsEmpty(string bundle) =>
-        Assert.Empty(DraftOrders.InScope(Some.Element(bundle), OrderSignHandler.SpineMriCpt, Today));
+        Assert.Empty(DraftOrders.InScope(Some.Element(bundle), SpineMriCpt, Today));
 
     [Fact]
     public void InScope_OrderWithoutId_GetsAPositionalReference()
@@ -161,5 +167,5 @@ public sealed class DraftOrdersTests
     }
 
     private static IReadOnlyList<DraftOrder> InScope(params JsonObject[] resources) =>
-        DraftOrders.InScope(Some.Element(Some.Bundle("collection", resources)), OrderSignHandler.SpineMriCpt, Today);
+        DraftOrders.InScope(Some.Element(Some.Bundle("collection", resources)), SpineMriCpt, Today);
 }
