@@ -1,6 +1,12 @@
+using ImagingCds.Cards;
 using ImagingCds.Guidelines;
 using ImagingCds.Hooks;
 using ImagingCds.Record;
+
+if (args is [HealthProbe.Flag, var url])
+{
+    return HealthProbe.Run(url);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddHooks();
@@ -11,8 +17,11 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCors();
+app.UseCdsClientAuthentication();
 app.MapHooks();
+app.MapCards();
 app.Run();
+return 0;
 
 /// <summary>Entry point, visible to the test host.</summary>
 public partial class Program;

@@ -13,7 +13,8 @@ public static class CardBuilder
     public const string TopicSystem = "https://imagingcds.example.org/CodeSystem/card-topic";
     private const int SummaryLimit = 139;
 
-    public static JsonObject Build(string hookInstance, IReadOnlyList<DraftOrder> orders, IReadOnlyList<Finding> findings, GuidelineLibrary library)
+    /// <param name="baseUrl">The service's public base URL, for links to policy pages (no trailing slash).</param>
+    public static JsonObject Build(string hookInstance, IReadOnlyList<DraftOrder> orders, IReadOnlyList<Finding> findings, GuidelineLibrary library, string baseUrl)
     {
         ArgumentNullException.ThrowIfNull(orders);
         ArgumentNullException.ThrowIfNull(findings);
@@ -28,14 +29,14 @@ public static class CardBuilder
                 continue;
             }
 
-            cards.Add(Card(hookInstance, order, mine, library));
+            cards.Add(Card(hookInstance, order, mine, library, baseUrl));
             actions.Add(RatingAction(order, mine));
         }
 
         return new JsonObject { ["cards"] = cards, ["systemActions"] = actions };
     }
 
-    private static JsonObject Card(string hookInstance, DraftOrder order, Finding[] findings, GuidelineLibrary library)
+    private static JsonObject Card(string hookInstance, DraftOrder order, Finding[] findings, GuidelineLibrary library, string baseUrl)
     {
         var study = StudyName(order, library);
         var worst = findings.OrderByDescending(f => Severity(f.Verdict)).First();
@@ -49,6 +50,7 @@ public static class CardBuilder
             ["source"] = new JsonObject
             {
                 ["label"] = findings.Length == 1 ? $"{policy.Payer}: {policy.Title}" : $"Payer imaging guidelines ({string.Join(", ", findings.Select(f => Payer(f, library)).Distinct())})",
+                ["url"] = $"{baseUrl}/policies/{policy.Id}",
                 ["topic"] = new JsonObject
                 {
                     ["system"] = TopicSystem,
@@ -56,11 +58,31 @@ public static class CardBuilder
                     ["display"] = "Spine MRI appropriateness",
                 },
             },
+            ["links"] = Links(findings, library, baseUrl),
             ["extension"] = new JsonObject
             {
                 ["appropriateness"] = new JsonArray(findings.Select(Entry).ToArray<JsonNode?>()),
             },
         };
+    }
+
+    /// <summary>One link per policy to the rule that decided it (or the policy page), so each citation is one click away.</summary>
+    private static JsonArray Links(Finding[] findings, GuidelineLibrary library, string baseUrl)
+    {
+        var links = new JsonArray();
+        foreach (var finding in findings)
+        {
+            var policy = library.Policies.First(p => p.Id == finding.PolicyId);
+            var rule = finding.Decisive.FirstOrDefault()?.Rule;
+            links.Add(new JsonObject
+            {
+                ["label"] = rule is null ? $"{policy.Payer}: {policy.Title}" : $"{policy.Payer} {rule.Section}: {rule.Title}",
+                ["url"] = rule is null ? $"{baseUrl}/policies/{policy.Id}" : $"{baseUrl}/policies/{policy.Id}#{rule.Id}",
+                ["type"] = "absolute",
+            });
+        }
+
+        return links;
     }
 
     private static JsonObject Entry(Finding finding) => new()

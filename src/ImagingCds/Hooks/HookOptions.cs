@@ -19,6 +19,13 @@ public sealed class HookOptions
     [Range(1, 100_000)]
     public int MaxBundleEntries { get; set; } = 10_000;
 
+    /// <summary>
+    /// The service's public base URL for links in cards (policy pages, documentation forms). Default: none, the scheme
+    /// and host of each hook call are used; set it when the service runs behind a proxy.
+    /// </summary>
+    [Url]
+    public string? PublicBaseUrl { get; set; }
+
     /// <summary>Path of the discovery document served at <c>GET /cds-services</c>. Default <c>cds-services.json</c> beside the app.</summary>
     [Required]
     public string DiscoveryFile { get; set; } = "cds-services.json";

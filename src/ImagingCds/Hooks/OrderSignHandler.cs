@@ -59,7 +59,7 @@ public sealed class OrderSignHandler(
         }
 
         var findings = Appropriateness.Evaluate(record, orders, library, guidelineOptions.Value.PayerRoutes);
-        var response = CardBuilder.Build(request.HookInstance, orders, findings, library);
+        var response = CardBuilder.Build(request.HookInstance, orders, findings, library, PublicBaseUrl(http));
         HookLog.Answered(logger, request.HookInstance, orders.Count, record.ResourceCount, record.Gaps.Count,
             record.ForeignResourcesDropped, record.Issues.Count, findings.Count, ElapsedMs(started));
         foreach (var finding in findings)
@@ -69,6 +69,10 @@ public sealed class OrderSignHandler(
 
         return Cds(response);
     }
+
+    /// <summary>The configured public URL, else the one the EHR called (behind a proxy, configure it).</summary>
+    private string PublicBaseUrl(HttpRequest http) =>
+        (_options.PublicBaseUrl ?? $"{http.Scheme}://{http.Host}{http.PathBase}").TrimEnd('/');
 
     private IResult Refuse(HookRequestError error)
     {
