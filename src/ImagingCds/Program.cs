@@ -12,6 +12,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddHooks();
 builder.AddPatientRecord();
 builder.AddGuidelines();
+builder.AddCards();
 
 var app = builder.Build();
 app.UseExceptionHandler();

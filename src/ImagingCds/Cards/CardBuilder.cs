@@ -14,8 +14,16 @@ public static class CardBuilder
     private const int SummaryLimit = 139;
 
     /// <param name="baseUrl">The service's public base URL, for links to policy pages (no trailing slash).</param>
-    public static JsonObject Build(string hookInstance, IReadOnlyList<DraftOrder> orders, IReadOnlyList<Finding> findings, GuidelineLibrary library, string baseUrl)
+    /// <param name="forms">Documentation form URL per needs-documentation finding, keyed by (order, policy).</param>
+    public static JsonObject Build(
+        string hookInstance,
+        IReadOnlyList<DraftOrder> orders,
+        IReadOnlyList<Finding> findings,
+        GuidelineLibrary library,
+        string baseUrl,
+        IReadOnlyDictionary<(string Order, string Policy), string> forms)
     {
+        ArgumentNullException.ThrowIfNull(forms);
         ArgumentNullException.ThrowIfNull(orders);
         ArgumentNullException.ThrowIfNull(findings);
         ArgumentNullException.ThrowIfNull(library);
@@ -29,14 +37,15 @@ public static class CardBuilder
                 continue;
             }
 
-            cards.Add(Card(hookInstance, order, mine, library, baseUrl));
+            cards.Add(Card(hookInstance, order, mine, library, baseUrl, forms));
             actions.Add(RatingAction(order, mine));
         }
 
         return new JsonObject { ["cards"] = cards, ["systemActions"] = actions };
     }
 
-    private static JsonObject Card(string hookInstance, DraftOrder order, Finding[] findings, GuidelineLibrary library, string baseUrl)
+    private static JsonObject Card(
+        string hookInstance, DraftOrder order, Finding[] findings, GuidelineLibrary library, string baseUrl, IReadOnlyDictionary<(string Order, string Policy), string> forms)
     {
         var study = StudyName(order, library);
         var worst = findings.OrderByDescending(f => Severity(f.Verdict)).First();
@@ -58,7 +67,8 @@ public static class CardBuilder
                     ["display"] = "Spine MRI appropriateness",
                 },
             },
-            ["links"] = Links(findings, library, baseUrl),
+            ["links"] = Links(findings, library, baseUrl, forms),
+            ["suggestions"] = DocumentationTasks(hookInstance, order, findings, library, baseUrl),
             ["extension"] = new JsonObject
             {
                 ["appropriateness"] = new JsonArray(findings.Select(Entry).ToArray<JsonNode?>()),
@@ -67,11 +77,21 @@ public static class CardBuilder
     }
 
     /// <summary>One link per policy to the rule that decided it (or the policy page), so each citation is one click away.</summary>
-    private static JsonArray Links(Finding[] findings, GuidelineLibrary library, string baseUrl)
+    private static JsonArray Links(Finding[] findings, GuidelineLibrary library, string baseUrl, IReadOnlyDictionary<(string Order, string Policy), string> forms)
     {
         var links = new JsonArray();
         foreach (var finding in findings)
         {
+            if (forms.TryGetValue((finding.Order, finding.PolicyId), out var form))
+            {
+                links.Add(new JsonObject
+                {
+                    ["label"] = $"Document for {Payer(finding, library)} ({finding.Missing.Count} question{(finding.Missing.Count == 1 ? "" : "s")})",
+                    ["url"] = form,
+                    ["type"] = "absolute",
+                });
+            }
+
             var policy = library.Policies.First(p => p.Id == finding.PolicyId);
             var rule = finding.Decisive.FirstOrDefault()?.Rule;
             links.Add(new JsonObject
@@ -83,6 +103,57 @@ public static class CardBuilder
         }
 
         return links;
+    }
+
+    /// <summary>
+    /// The CRD "request form completion" pattern: a suggestion that creates a Task (code complete-questionnaire)
+    /// pointing at the generated Questionnaire, one per needs-documentation finding.
+    /// </summary>
+    private static JsonArray DocumentationTasks(string hookInstance, DraftOrder order, Finding[] findings, GuidelineLibrary library, string baseUrl)
+    {
+        var suggestions = new JsonArray();
+        foreach (var finding in findings.Where(f => f.Verdict == Verdict.NeedsDocumentation && f.Decisive.Count > 0))
+        {
+            var policy = library.Policies.First(p => p.Id == finding.PolicyId);
+            var rule = finding.Decisive[0].Rule;
+            var questionnaire = DocumentationPrompt.CanonicalUrl(policy, rule, baseUrl);
+            var patient = order.Request.Subject?.ReferenceText;
+            suggestions.Add(new JsonObject
+            {
+                ["label"] = $"Ask for {policy.Payer} documentation ({rule.Section})",
+                ["uuid"] = Uuid(hookInstance, order.Reference, policy.Id, "task").ToString(),
+                ["actions"] = new JsonArray(new JsonObject
+                {
+                    ["type"] = "create",
+                    ["description"] = $"Create a task to complete the {policy.Payer} documentation questionnaire for {rule.Section}",
+                    ["resource"] = new JsonObject
+                    {
+                        ["resourceType"] = "Task",
+                        ["status"] = "requested",
+                        ["intent"] = "order",
+                        ["code"] = new JsonObject
+                        {
+                            ["coding"] = new JsonArray(new JsonObject
+                            {
+                                ["system"] = "http://hl7.org/fhir/uv/sdc/CodeSystem/temp",
+                                ["code"] = "complete-questionnaire",
+                            }),
+                        },
+                        ["description"] = $"Complete documentation for {policy.Payer} {rule.Section}: {rule.Title}",
+                        ["focus"] = new JsonObject { ["reference"] = order.Reference },
+                        ["for"] = patient is null ? null : new JsonObject { ["reference"] = patient },
+                        ["authoredOn"] = order.Request.AuthoredOn?.Text,
+                        ["input"] = new JsonArray(new JsonObject
+                        {
+                            ["type"] = new JsonObject { ["text"] = "questionnaire" },
+                            ["valueCanonical"] = $"{questionnaire}|{policy.Version}",
+                        }),
+                    },
+                }),
+            });
+        }
+
+        return suggestions;
     }
 
     private static JsonObject Entry(Finding finding) => new()
@@ -187,12 +258,13 @@ public static class CardBuilder
         };
     }
 
-    private static string StudyName(DraftOrder order, GuidelineLibrary library)
-    {
-        var region = library.Catalog.Terminology.ValueSets.Values
+    /// <summary>"Lumbar MRI", from the order's CPT region.</summary>
+    internal static string StudyName(DraftOrder order, GuidelineLibrary library) =>
+        RegionOf(order, library) is { } region ? $"{char.ToUpperInvariant(region[0])}{region[1..]} MRI" : "Spine MRI";
+
+    internal static string? RegionOf(DraftOrder order, GuidelineLibrary library) =>
+        library.Catalog.Terminology.ValueSets.Values
             .FirstOrDefault(vs => vs.Id.StartsWith("order-region-", StringComparison.Ordinal) && vs.Contains(Facts.CodeSystems.Cpt, order.Cpt))?.Id["order-region-".Length..];
-        return region is null ? "Spine MRI" : $"{char.ToUpperInvariant(region[0])}{region[1..]} MRI";
-    }
 
     private static string Payer(Finding finding, GuidelineLibrary library) => library.Policies.First(p => p.Id == finding.PolicyId).Payer;
 

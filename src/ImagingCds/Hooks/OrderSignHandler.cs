@@ -13,6 +13,7 @@ namespace ImagingCds.Hooks;
 public sealed class OrderSignHandler(
     PatientRecordAssembler assembler,
     GuidelineLibrary library,
+    FormSessions forms,
     IOptions<HookOptions> options,
     IOptions<GuidelineOptions> guidelineOptions,
     TimeProvider time,
@@ -59,7 +60,16 @@ public sealed class OrderSignHandler(
         }
 
         var findings = Appropriateness.Evaluate(record, orders, library, guidelineOptions.Value.PayerRoutes);
-        var response = CardBuilder.Build(request.HookInstance, orders, findings, library, PublicBaseUrl(http));
+        var baseUrl = PublicBaseUrl(http);
+        var formLinks = new Dictionary<(string Order, string Policy), string>();
+        foreach (var finding in findings.Where(f => f.Verdict == Verdict.NeedsDocumentation && f.Decisive.Count > 0))
+        {
+            var order = orders.First(o => o.Reference == finding.Order);
+            var session = forms.Open(record, order, finding.PolicyId, finding.Decisive[0].Rule.Id, request.Context.UserId, baseUrl);
+            formLinks[(finding.Order, finding.PolicyId)] = $"{baseUrl}/forms/{session.Token}";
+        }
+
+        var response = CardBuilder.Build(request.HookInstance, orders, findings, library, baseUrl, formLinks);
         HookLog.Answered(logger, request.HookInstance, orders.Count, record.ResourceCount, record.Gaps.Count,
             record.ForeignResourcesDropped, record.Issues.Count, findings.Count, ElapsedMs(started));
         foreach (var finding in findings)
