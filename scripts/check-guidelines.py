@@ -45,7 +45,7 @@ for path in sorted(glob.glob(os.path.join(root, "terminology", "*.yaml"))):
                 if len(str(c)) < 3: err(f"{path}: {vid}: prefix '{c}' too short")
 
 regions = ["cervical", "thoracic", "lumbar"]
-derive_keys = {"conditions", "status", "verification", "findings", "measurement", "procedures", "planned", "medications", "encounter_classes", "concurrent_orders", "union", "builtin"}
+derive_keys = {"conditions", "status", "verification", "findings", "measurement", "procedures", "planned", "medications", "encounter_classes", "concurrent_orders", "order_reasons", "union", "builtin"}
 facts = {}
 unions = []
 for path in sorted(glob.glob(os.path.join(root, "facts", "*.yaml"))):
@@ -65,7 +65,7 @@ for path in sorted(glob.glob(os.path.join(root, "facts", "*.yaml"))):
             facts[eid] = os.path.basename(path)
             d = f.get("derive") or {}
             if set(d) - derive_keys: err(f"{path}: {eid}: unknown derive keys {set(d) - derive_keys}")
-            for key in ("conditions", "findings", "procedures", "planned", "medications", "concurrent_orders"):
+            for key in ("conditions", "findings", "procedures", "planned", "medications", "concurrent_orders", "order_reasons"):
                 for vs in d.get(key) or []:
                     vs = vs.replace("{region}", r)
                     if vs not in valuesets: err(f"{path}: {eid}: unknown value set {vs}")

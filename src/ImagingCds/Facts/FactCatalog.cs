@@ -30,6 +30,9 @@ public sealed record Derivation
     public IReadOnlyList<ValueSet> Medications { get; init; } = [];
     public IReadOnlyList<string> EncounterClasses { get; init; } = [];
 
+    /// <summary>Only the signed order's own reasonCode (e.g. Z09 "follow-up after treatment" states the order's purpose; the same code elsewhere in the chart does not).</summary>
+    public IReadOnlyList<ValueSet> OrderReasons { get; init; } = [];
+
     /// <summary>Other orders signed in the same call (a CT beside the MRI, anesthesia for the MRI).</summary>
     public IReadOnlyList<ValueSet> ConcurrentOrders { get; init; } = [];
     public IReadOnlyList<string> Union { get; init; } = [];
@@ -37,7 +40,7 @@ public sealed record Derivation
 
     /// <summary>Nothing in structured FHIR data shows it: only a clinician's answer can.</summary>
     public bool AskedOnly => Conditions.Count == 0 && Findings.Count == 0 && Measurement is null && Procedures.Count == 0 &&
-                             Planned.Count == 0 && Medications.Count == 0 && EncounterClasses.Count == 0 && ConcurrentOrders.Count == 0 &&
+                             Planned.Count == 0 && Medications.Count == 0 && EncounterClasses.Count == 0 && ConcurrentOrders.Count == 0 && OrderReasons.Count == 0 &&
                              Union.Count == 0 && Builtin is null;
 }
 
@@ -160,7 +163,7 @@ public sealed class FactCatalog(IReadOnlyDictionary<string, FactDefinition> fact
     private static Derivation ReadDerivation(YamlFile file, YamlMappingNode node, string id, Func<string, string> expand, Terminology terminology)
     {
         file.OnlyKeys(node, id, "conditions", "status", "verification", "findings", "measurement", "procedures", "planned", "medications",
-            "encounter_classes", "concurrent_orders", "union", "builtin");
+            "encounter_classes", "concurrent_orders", "order_reasons", "union", "builtin");
 
         IReadOnlyList<ValueSet> Sets(YamlMappingNode owner, string key) => file.StringList(owner, key, id)
             .Select(expand)
@@ -207,6 +210,7 @@ public sealed class FactCatalog(IReadOnlyDictionary<string, FactDefinition> fact
             Medications = Sets(node, "medications"),
             EncounterClasses = file.StringList(node, "encounter_classes", id),
             ConcurrentOrders = Sets(node, "concurrent_orders"),
+            OrderReasons = Sets(node, "order_reasons"),
             Union = file.StringList(node, "union", id).Select(expand).ToArray(),
             Builtin = file.OptionalString(node, "builtin", id),
         };

@@ -73,6 +73,7 @@ public static class FactCatalogPage
         Add("planned order or procedure", d.Planned);
         Add("medication course", d.Medications);
         Add("order signed in the same call", d.ConcurrentOrders);
+        Add("the signed order's reason", d.OrderReasons);
         if (d.EncounterClasses.Count > 0)
         {
             parts.Add($"Encounter class {string.Join(", ", d.EncounterClasses)}");

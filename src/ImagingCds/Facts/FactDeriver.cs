@@ -89,6 +89,11 @@ public static class FactDeriver
             occurrences.AddRange(FromEncounters(derive.EncounterClasses, context));
         }
 
+        if (derive.OrderReasons.Count > 0)
+        {
+            occurrences.AddRange(FromOrderReason(derive.OrderReasons, context));
+        }
+
         if (derive.ConcurrentOrders.Count > 0)
         {
             occurrences.AddRange(FromConcurrentOrders(derive.ConcurrentOrders, context));

@@ -105,7 +105,7 @@ public sealed class ScenarioReplayTests(CdsServiceFactory service) : IClassFixtu
             foreach (var rule in finding.Trace)
             {
                 text.AppendLine($"  [{rule.Truth}{(rule.ExceptionDocumented ? ", exception documented" : "")}] {rule.Rule.Kind} {rule.Rule.Id} ({rule.Rule.Section})");
-                foreach (var fact in rule.Facts.Where(f => f.Truth != Facts.Truth.Unknown))
+                foreach (var fact in rule.Facts.Where(f => f.Truth != ImagingCds.Facts.Truth.Unknown))
                 {
                     text.AppendLine($"      {fact.Key} = {fact.Truth} {string.Join(", ", fact.Evidence.Select(e => $"{e.Reference} {e.Code} {e.Date}"))}");
                 }
