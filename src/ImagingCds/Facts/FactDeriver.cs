@@ -407,7 +407,7 @@ public static class FactDeriver
     {
         foreach (var encounter in context.Record.Encounters)
         {
-            if (encounter.Status is "cancelled" or "entered-in-error" or "planned" || encounter.Class?.Code is not { } code || !classes.Contains(code))
+            if (encounter.Status is "cancelled" or "entered-in-error" or "planned" || ActCodeOf(encounter.Class?.Code) is not { } code || !classes.Contains(code))
             {
                 continue;
             }
@@ -417,6 +417,20 @@ public static class FactDeriver
                 new Evidence(encounter.Reference, Display(encounter.Type?.FirstOrDefault()) ?? $"{code} encounter", "ActCode", code, start?.Text));
         }
     }
+
+    /// <summary>
+    /// Encounter class as a v3 ActCode; records converted from STU3 (e.g. the SMART sample data) carry the words
+    /// "ambulatory", "inpatient", "emergency" instead.
+    /// </summary>
+    private static string? ActCodeOf(string? code) => code switch
+    {
+        "ambulatory" or "outpatient" => "AMB",
+        "inpatient" => "IMP",
+        "emergency" => "EMER",
+        "virtual" => "VR",
+        "home" => "HH",
+        _ => code,
+    };
 
     /// <summary>Answers from completed QuestionnaireResponses whose item linkId names a fact or a criterion; the latest wins.</summary>
     private static Dictionary<string, Answer> Answers(PatientRecord record)
