@@ -14,7 +14,11 @@ public sealed record Policy(
     string File);
 
 /// <summary>A policy's own meaning of a term ("conservative treatment", "red flag"), reused by its rules.</summary>
-public sealed record Definition(string Id, string Title, string Section, Predicate When, string? Note);
+public sealed record Definition(string Id, string Title, string Section, Predicate When, string? Note)
+{
+    /// <summary>The finer sections of the source this definition encodes, for the coverage report.</summary>
+    public IReadOnlyList<string> Covers { get; init; } = [];
+}
 
 public enum RuleKind
 {
@@ -41,6 +45,9 @@ public sealed record Rule(
     string? Note,
     long Line)
 {
+    /// <summary>The finer sections of the source this rule encodes (ids of <c>guidelines/sections/</c>), for the coverage report.</summary>
+    public IReadOnlyList<string> Covers { get; init; } = [];
+
     /// <summary>How the rule is cited in verdicts: its section and title.</summary>
     public string Citation => $"{Section} {Title}";
 }

@@ -39,13 +39,13 @@ public static partial class PolicyLoader
         foreach (var node in definitionNodes)
         {
             var name = file.RequiredString(node, "id", "definition");
-            file.OnlyKeys(node, name, "id", "title", "section", "when", "note");
+            file.OnlyKeys(node, name, "id", "title", "section", "when", "note", "covers");
             definitions[name] = new Definition(
                 name,
                 file.RequiredString(node, "title", name),
                 file.RequiredString(node, "section", name),
                 reader.Predicate(Required(file, node, "when", name), name),
-                file.OptionalString(node, "note", name));
+                file.OptionalString(node, "note", name)) { Covers = file.StringList(node, "covers", name) };
         }
 
         reader.CheckNoCycles(definitions);
@@ -95,7 +95,7 @@ public static partial class PolicyLoader
         public Rule Rule(YamlMappingNode node)
         {
             var id = file.RequiredString(node, "id", "rule");
-            file.OnlyKeys(node, id, "id", "kind", "title", "section", "regions", "when", "unless", "defers_to", "note");
+            file.OnlyKeys(node, id, "id", "kind", "title", "section", "regions", "when", "unless", "defers_to", "note", "covers");
             var kind = file.RequiredString(node, "kind", id) switch
             {
                 "indication" => RuleKind.Indication,
@@ -127,7 +127,10 @@ public static partial class PolicyLoader
             }
 
             return new Rule(id, kind, file.RequiredString(node, "title", id), section, regions,
-                Predicate(Required(file, node, "when", id), id), unless, defersTo, file.OptionalString(node, "note", id), node.Start.Line);
+                Predicate(Required(file, node, "when", id), id), unless, defersTo, file.OptionalString(node, "note", id), node.Start.Line)
+            {
+                Covers = file.StringList(node, "covers", id),
+            };
         }
 
         public Predicate Predicate(YamlNode node, string item)

@@ -2,8 +2,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using ImagingCds.Guidelines;
-using ImagingCds.Hooks;
-using ImagingCds.Record;
 using ImagingCds.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -77,46 +75,14 @@ public sealed class ScenarioReplayTests(CdsServiceFactory service) : IClassFixtu
             }
         }
 
-        Assert.True(problems.Count == 0, $"{scenarioFile}:\n  {string.Join("\n  ", problems)}\n\nTrace:\n{Trace(request, scenario)}");
+        Assert.True(problems.Count == 0, $"{scenarioFile}:\n  {string.Join("\n  ", problems)}\n\nTrace:\n{Trace(scenario)}");
     }
 
-    /// <summary>The rules considered for each expected (order, policy), with truth values and facts: what a mismatch needs to be understood.</summary>
-    private string Trace(JsonObject request, Scenario scenario)
+    /// <summary>The rules considered for each expected policy, with truth values and facts: what a mismatch needs to be understood.</summary>
+    private string Trace(Scenario scenario)
     {
         var library = service.Services.GetRequiredService<GuidelineLibrary>();
         var routes = service.Services.GetRequiredService<IOptions<GuidelineOptions>>().Value.PayerRoutes;
-        var parsed = HookRequestParser.Parse(Encoding.UTF8.GetBytes(request.ToJsonString()), new HookOptions(), out _)!;
-        var orders = DraftOrders.InScope(parsed.Context.DraftOrders, library.Cpt, DateOnly.FromDateTime(DateTime.UnixEpoch));
-        var builder = new RecordBuilder(parsed.Context.PatientId);
-        foreach (var (key, value) in parsed.Prefetch)
-        {
-            builder.AddJson(value, key);
-        }
-
-        var text = new StringBuilder();
-        foreach (var finding in Appropriateness.Evaluate(builder.Build(), orders, library, routes))
-        {
-            if (scenario.Expected.All(e => e.Policy != finding.PolicyId))
-            {
-                continue;
-            }
-
-            text.AppendLine($"{finding.Order} {finding.PolicyId}: {finding.Verdict} {finding.Error}");
-            foreach (var rule in finding.Trace)
-            {
-                text.AppendLine($"  [{rule.Truth}{(rule.ExceptionDocumented ? ", exception documented" : "")}] {rule.Rule.Kind} {rule.Rule.Id} ({rule.Rule.Section})");
-                foreach (var fact in rule.Facts.Where(f => f.Truth != ImagingCds.Facts.Truth.Unknown))
-                {
-                    text.AppendLine($"      {fact.Key} = {fact.Truth} {string.Join(", ", fact.Evidence.Select(e => $"{e.Reference} {e.Code} {e.Date}"))}");
-                }
-            }
-
-            foreach (var missing in finding.Missing)
-            {
-                text.AppendLine($"  missing: {missing.Key}");
-            }
-        }
-
-        return text.ToString();
+        return ScenarioEvaluation.Trace(ScenarioEvaluation.Findings(scenario, library, routes).Where(f => scenario.Expected.Any(e => e.Policy == f.PolicyId)));
     }
 }
