@@ -101,8 +101,17 @@ def check_fact(fid, where, path):
     for i in ids:
         if i not in facts: err(f"{path}: {where}: unknown fact {i}")
 
+inventory = {}
+for path in sorted(glob.glob(os.path.join(root, "sections", "*.yaml"))):
+    doc = load(path)
+    inventory.setdefault(doc.get("policy"), set()).update(str(s.get("id")) for s in doc.get("sections") or [])
+
 for path in sorted(glob.glob(os.path.join(root, "policies", "*.yaml"))):
     doc = load(path)
+    known_sections = inventory.get(doc.get("id"), set())
+    for item in (doc.get("definitions") or []) + (doc.get("rules") or []):
+        for c in item.get("covers") or []:
+            if str(c) not in known_sections: err(f"{path}: {item.get('id')}: covers '{c}', which is not a section id of guidelines/sections/ for {doc.get('id')}")
     defs = {d["id"] for d in doc.get("definitions") or []}
     for d in doc.get("definitions") or []:
         if not d.get("section"): err(f"{path}: definition {d.get('id')}: section required")

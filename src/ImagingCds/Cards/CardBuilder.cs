@@ -68,7 +68,7 @@ public static class CardBuilder
                 },
             },
             ["links"] = Links(findings, library, baseUrl, forms),
-            ["suggestions"] = DocumentationTasks(hookInstance, order, findings, library, baseUrl),
+            ["suggestions"] = new JsonArray([.. BetterOrders(hookInstance, order, findings, library), .. DocumentationTasks(hookInstance, order, findings, library, baseUrl)]),
             ["extension"] = new JsonObject
             {
                 ["appropriateness"] = new JsonArray(findings.Select(Entry).ToArray<JsonNode?>()),
@@ -104,6 +104,103 @@ public static class CardBuilder
 
         return links;
     }
+
+    /// <summary>
+    /// Orders the policy prefers, from the deciding rule's <c>suggest</c>: the draft order re-coded (an update that keeps
+    /// every other element), further regions (creates), or a different study first (a create).
+    /// </summary>
+    private static IEnumerable<JsonNode> BetterOrders(string hookInstance, DraftOrder order, Finding[] findings, GuidelineLibrary library)
+    {
+        foreach (var (finding, suggestion) in findings
+                     .Where(f => f.Verdict is Verdict.NotAppropriate or Verdict.NeedsDocumentation)
+                     .SelectMany(f => f.Decisive.Where(r => r.Rule.Suggest is not null).Select(r => (f, r.Rule.Suggest!)))
+                     .DistinctBy(x => x.Item2))
+        {
+            var actions = new JsonArray();
+            if (suggestion.Code is { } code)
+            {
+                var parts = code.Split('|');
+                var coding = new JsonObject { ["system"] = Facts.CodeSystems.ByAlias[parts[0]][0], ["code"] = parts[1] };
+                if (parts.Length > 2)
+                {
+                    coding["display"] = parts[2];
+                }
+
+                actions.Add(new JsonObject
+                {
+                    ["type"] = "create",
+                    ["description"] = suggestion.Label,
+                    ["resource"] = NewOrder(order, $"{order.Request.Id ?? "draft"}-first", coding, parts.Length > 2 ? parts[2] : parts[1]),
+                });
+            }
+
+            IReadOnlyList<string> regions = suggestion.Regions.Count > 0 ? suggestion.Regions :
+                suggestion.Contrast is not null && RegionOf(order, library) is { } own ? [own] : [];
+            var contrast = suggestion.Contrast ?? ContrastOf(order, library);
+            var first = true;
+            foreach (var region in regions)
+            {
+                if (CptFor(region, contrast, library) is not { } cpt || (first && cpt == order.Cpt))
+                {
+                    continue;
+                }
+
+                var coding = new JsonObject { ["system"] = Facts.CodeSystems.Cpt, ["code"] = cpt, ["display"] = $"MRI {region} spine, {contrast} contrast" };
+                actions.Add(first
+                    ? new JsonObject { ["type"] = "update", ["description"] = $"Change the order to CPT {cpt}", ["resource"] = Recoded(order, coding) }
+                    : new JsonObject { ["type"] = "create", ["description"] = $"Add CPT {cpt}", ["resource"] = NewOrder(order, $"{order.Request.Id ?? "draft"}-{region}", coding, $"MRI {region} spine") });
+                first = false;
+            }
+
+            if (actions.Count == 0)
+            {
+                continue;
+            }
+
+            var policy = library.Policies.First(p => p.Id == finding.PolicyId);
+            yield return new JsonObject
+            {
+                ["label"] = suggestion.Label,
+                ["uuid"] = Uuid(hookInstance, order.Reference, policy.Id, suggestion.Label).ToString(),
+                ["isRecommended"] = suggestion.Recommended ? true : null,
+                ["actions"] = actions,
+            };
+        }
+    }
+
+    /// <summary>The draft order with its study re-coded; every other element is kept as it arrived.</summary>
+    private static JsonObject Recoded(DraftOrder order, JsonObject cpt)
+    {
+        var resource = JsonNode.Parse(order.Original.GetRawText())!.AsObject();
+        resource["code"] = new JsonObject { ["coding"] = new JsonArray(cpt), ["text"] = (string?)cpt["display"] };
+        return resource;
+    }
+
+    private static JsonObject NewOrder(DraftOrder order, string id, JsonObject coding, string text) => new()
+    {
+        ["resourceType"] = "ServiceRequest",
+        ["id"] = id,
+        ["status"] = "draft",
+        ["intent"] = "order",
+        ["code"] = new JsonObject { ["coding"] = new JsonArray(coding), ["text"] = text },
+        ["subject"] = order.Request.Subject?.ReferenceText is { } subject ? new JsonObject { ["reference"] = subject } : null,
+        ["requester"] = order.Request.Requester?.ReferenceText is { } requester ? new JsonObject { ["reference"] = requester } : null,
+        ["authoredOn"] = order.Request.AuthoredOn?.Text,
+        ["reasonCode"] = order.Original.TryGetProperty("reasonCode", out var reasons) ? JsonNode.Parse(reasons.GetRawText()) : null,
+    };
+
+    private static string? CptFor(string region, string contrast, GuidelineLibrary library)
+    {
+        var sets = library.Catalog.Terminology.ValueSets;
+        return sets.TryGetValue($"order-region-{region}", out var byRegion) && sets.TryGetValue($"order-contrast-{contrast}", out var byContrast)
+            ? byRegion.Codes.GetValueOrDefault(Facts.CodeSystems.Cpt)?.FirstOrDefault(c => byContrast.Contains(Facts.CodeSystems.Cpt, c))
+            : null;
+    }
+
+    private static string ContrastOf(DraftOrder order, GuidelineLibrary library) =>
+        library.Catalog.Terminology.ValueSets.Values
+            .FirstOrDefault(vs => vs.Id.StartsWith("order-contrast-", StringComparison.Ordinal) && vs.Contains(Facts.CodeSystems.Cpt, order.Cpt))?.Id["order-contrast-".Length..]
+        ?? "without";
 
     /// <summary>
     /// The CRD "request form completion" pattern: a suggestion that creates a Task (code complete-questionnaire)

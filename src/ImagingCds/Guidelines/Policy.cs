@@ -48,9 +48,21 @@ public sealed record Rule(
     /// <summary>The finer sections of the source this rule encodes (ids of <c>guidelines/sections/</c>), for the coverage report.</summary>
     public IReadOnlyList<string> Covers { get; init; } = [];
 
+    /// <summary>A better order the policy names when this rule decides (e.g. the non-contrast study), or null.</summary>
+    public OrderSuggestion? Suggest { get; init; }
+
     /// <summary>How the rule is cited in verdicts: its section and title.</summary>
     public string Citation => $"{Section} {Title}";
 }
+
+/// <summary>
+/// An order the policy prefers: the same study with another contrast, other regions, or a different study first
+/// (e.g. an x-ray). The card offers it as an update of the draft order (first region) and creates (others).
+/// </summary>
+/// <param name="Contrast">Re-code the MRI to this contrast (without, with, without-and-with).</param>
+/// <param name="Regions">Order the MRI of these regions instead (same contrast unless <paramref name="Contrast"/> is set).</param>
+/// <param name="Code">Order this study first instead, as <c>system|code|display</c> (e.g. <c>cpt|72070|X-ray thoracic spine, 2 views</c>).</param>
+public sealed record OrderSuggestion(string Label, string? Contrast, IReadOnlyList<string> Regions, string? Code, bool Recommended);
 
 /// <summary>A closed set of typed conditions over facts (deserialized from the policy files).</summary>
 public abstract record Predicate;

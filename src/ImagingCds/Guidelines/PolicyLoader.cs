@@ -95,7 +95,7 @@ public static partial class PolicyLoader
         public Rule Rule(YamlMappingNode node)
         {
             var id = file.RequiredString(node, "id", "rule");
-            file.OnlyKeys(node, id, "id", "kind", "title", "section", "regions", "when", "unless", "defers_to", "note", "covers");
+            file.OnlyKeys(node, id, "id", "kind", "title", "section", "regions", "when", "unless", "defers_to", "note", "covers", "suggest");
             var kind = file.RequiredString(node, "kind", id) switch
             {
                 "indication" => RuleKind.Indication,
@@ -130,7 +130,37 @@ public static partial class PolicyLoader
                 Predicate(Required(file, node, "when", id), id), unless, defersTo, file.OptionalString(node, "note", id), node.Start.Line)
             {
                 Covers = file.StringList(node, "covers", id),
+                Suggest = YamlFile.Get(node, "suggest") is { } suggest ? Suggestion(file.Mapping(suggest, id), id) : null,
             };
+        }
+
+        private OrderSuggestion Suggestion(YamlMappingNode node, string id)
+        {
+            file.OnlyKeys(node, id, "label", "contrast", "regions", "code", "recommended");
+            var contrast = file.OptionalString(node, "contrast", id);
+            if (contrast is not null and not ("without" or "with" or "without-and-with"))
+            {
+                throw file.Error(node, id, $"suggest.contrast must be without, with or without-and-with, not '{contrast}'");
+            }
+
+            var regions = file.StringList(node, "regions", id);
+            foreach (var region in regions.Where(r => !FactCatalog.Regions.Contains(r)))
+            {
+                throw file.Error(node, id, $"suggest.regions: unknown region '{region}'");
+            }
+
+            var code = file.OptionalString(node, "code", id);
+            if (code is not null && (code.Split('|') is not [var system, var value, ..] || !CodeSystems.ByAlias.ContainsKey(system) || !CodeSystems.IsWellFormed(system, value)))
+            {
+                throw file.Error(node, id, $"suggest.code must be 'system|code|display' with a known system and a well-formed code, not '{code}'");
+            }
+
+            if (contrast is null && regions.Count == 0 && code is null)
+            {
+                throw file.Error(node, id, "a suggestion needs contrast, regions or code");
+            }
+
+            return new OrderSuggestion(file.RequiredString(node, "label", id), contrast, regions, code, file.OptionalString(node, "recommended", id) == "true");
         }
 
         public Predicate Predicate(YamlNode node, string item)
