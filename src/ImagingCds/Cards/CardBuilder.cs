@@ -206,16 +206,15 @@ public static class CardBuilder
     /// The CRD "request form completion" pattern: a suggestion that creates a Task (code complete-questionnaire)
     /// pointing at the generated Questionnaire, one per needs-documentation finding.
     /// </summary>
-    private static JsonArray DocumentationTasks(string hookInstance, DraftOrder order, Finding[] findings, GuidelineLibrary library, string baseUrl)
+    private static IEnumerable<JsonNode> DocumentationTasks(string hookInstance, DraftOrder order, Finding[] findings, GuidelineLibrary library, string baseUrl)
     {
-        var suggestions = new JsonArray();
         foreach (var finding in findings.Where(f => f.Verdict == Verdict.NeedsDocumentation && f.Decisive.Count > 0))
         {
             var policy = library.Policies.First(p => p.Id == finding.PolicyId);
             var rule = finding.Decisive[0].Rule;
             var questionnaire = DocumentationPrompt.CanonicalUrl(policy, rule, baseUrl);
             var patient = order.Request.Subject?.ReferenceText;
-            suggestions.Add(new JsonObject
+            yield return new JsonObject
             {
                 ["label"] = $"Ask for {policy.Payer} documentation ({rule.Section})",
                 ["uuid"] = Uuid(hookInstance, order.Reference, policy.Id, "task").ToString(),
@@ -247,10 +246,8 @@ public static class CardBuilder
                         }),
                     },
                 }),
-            });
+            };
         }
-
-        return suggestions;
     }
 
     private static JsonObject Entry(Finding finding) => new()

@@ -59,7 +59,36 @@ public sealed class OrderSignHandler(
             HookLog.RecordGap(logger, request.HookInstance, gap.ResourceType, gap.Reason.ToString());
         }
 
-        var findings = Appropriateness.Evaluate(record, orders, library, guidelineOptions.Value.PayerRoutes);
+        JsonObject response;
+        IReadOnlyList<Finding> findings;
+        try
+        {
+            findings = Appropriateness.Evaluate(record, orders, library, guidelineOptions.Value.PayerRoutes);
+            response = Respond(request, http, record, orders, findings);
+        }
+#pragma warning disable CA1031 // A bug past this point must still answer: an honest "could not check", never a 500 that blocks signing.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            HookLog.Failed(logger, request.HookInstance, ex.GetType().Name);
+            findings = orders.SelectMany(o => library.Policies.Where(p => p.Cpt.Contains(o.Cpt))
+                .Select(p => Evaluator.Failed(p, o.Reference, o.Cpt, "the service hit an internal problem while checking this order"))).ToArray();
+            response = CardBuilder.Build(request.HookInstance, orders, findings, library, PublicBaseUrl(http), new Dictionary<(string Order, string Policy), string>());
+        }
+
+        HookLog.Answered(logger, request.HookInstance, orders.Count, record.ResourceCount, record.Gaps.Count,
+            record.ForeignResourcesDropped, record.Issues.Count, findings.Count, ElapsedMs(started));
+        foreach (var finding in findings)
+        {
+            HookLog.Verdict(logger, request.HookInstance, finding.PolicyId, finding.Cpt, finding.Verdict.Wire());
+        }
+
+        return Cds(response);
+    }
+
+    /// <summary>Cards for the findings, with a documentation form opened for each one that needs documentation.</summary>
+    private JsonObject Respond(HookRequest request, HttpRequest http, PatientRecord record, IReadOnlyList<DraftOrder> orders, IReadOnlyList<Finding> findings)
+    {
         var baseUrl = PublicBaseUrl(http);
         var formLinks = new Dictionary<(string Order, string Policy), string>();
         foreach (var finding in findings.Where(f => f.Verdict == Verdict.NeedsDocumentation && f.Decisive.Count > 0))
@@ -69,15 +98,7 @@ public sealed class OrderSignHandler(
             formLinks[(finding.Order, finding.PolicyId)] = $"{baseUrl}/forms/{session.Token}";
         }
 
-        var response = CardBuilder.Build(request.HookInstance, orders, findings, library, baseUrl, formLinks);
-        HookLog.Answered(logger, request.HookInstance, orders.Count, record.ResourceCount, record.Gaps.Count,
-            record.ForeignResourcesDropped, record.Issues.Count, findings.Count, ElapsedMs(started));
-        foreach (var finding in findings)
-        {
-            HookLog.Verdict(logger, request.HookInstance, finding.PolicyId, finding.Cpt, finding.Verdict.Wire());
-        }
-
-        return Cds(response);
+        return CardBuilder.Build(request.HookInstance, orders, findings, library, baseUrl, formLinks);
     }
 
     /// <summary>The configured public URL, else the one the EHR called (behind a proxy, configure it).</summary>

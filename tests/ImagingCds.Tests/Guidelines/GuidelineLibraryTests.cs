@@ -27,8 +27,8 @@ public sealed class GuidelineLibraryTests
         Assert.All(Library.Value.Policies.SelectMany(p => p.Rules), r => Assert.False(string.IsNullOrWhiteSpace(r.Section)));
 
     [Fact]
-    public void Load_ShippedData_EveryFactAQuestion() =>
-        Assert.All(Library.Value.Catalog.Facts.Values, f => Assert.EndsWith("?", f.Question.TrimEnd(')', ' ').Split(" (")[0].TrimEnd(), StringComparison.Ordinal));
+    public void Load_ShippedData_EveryFactIsAskedAsAQuestion() =>
+        Assert.All(Library.Value.Catalog.Facts.Values, f => Assert.Contains("?", f.Question, StringComparison.Ordinal));
 
     [Fact]
     public void Load_ShippedData_EveryValueSetNamesItsSource() =>
