@@ -29,22 +29,17 @@ public static class FactDeriver
         ArgumentNullException.ThrowIfNull(order);
         ArgumentNullException.ThrowIfNull(catalog);
         var context = new DerivationContext(record, order, catalog);
-        var values = new Dictionary<string, FactValue>(StringComparer.Ordinal);
-        foreach (var fact in catalog.Facts.Values)
-        {
-            Compute(fact, context, values);
-        }
-
-        return new FactSet(values, Answers(record), order.EvaluationDate, context.Region);
+        FactSet? facts = null;
+        facts = new FactSet(
+            id => catalog.Facts.TryGetValue(id, out var fact) ? Compute(fact, context, facts!) : null,
+            Answers(record),
+            order.EvaluationDate,
+            context.Region);
+        return facts;
     }
 
-    private static FactValue Compute(FactDefinition fact, DerivationContext context, Dictionary<string, FactValue> values)
+    private static FactValue Compute(FactDefinition fact, DerivationContext context, FactSet facts)
     {
-        if (values.TryGetValue(fact.Id, out var done))
-        {
-            return done;
-        }
-
         var derive = fact.Derive;
         var occurrences = new List<Occurrence>();
         if (derive.Builtin is { } builtin)
@@ -101,12 +96,10 @@ public static class FactDeriver
 
         foreach (var member in derive.Union)
         {
-            occurrences.AddRange(Compute(context.Catalog.Facts[member], context, values).Occurrences);
+            occurrences.AddRange(facts.Get(member).Occurrences);
         }
 
-        var value = new FactValue(fact.Id, occurrences);
-        values[fact.Id] = value;
-        return value;
+        return new FactValue(fact.Id, occurrences);
     }
 
     private static IEnumerable<Occurrence> Builtin(string builtin, DerivationContext context)
@@ -166,10 +159,10 @@ public static class FactDeriver
 
     private static IEnumerable<Occurrence> FromConditions(Derivation derive, DerivationContext context)
     {
-        foreach (var condition in context.Record.Conditions)
+        foreach (var (condition, coding) in context.Index.Conditions.Matching(derive.Conditions))
         {
             var verification = Code(condition.VerificationStatus);
-            if (verification == "entered-in-error" || Match(condition.Code, derive.Conditions) is not { } coding)
+            if (verification == "entered-in-error")
             {
                 continue;
             }
@@ -228,16 +221,13 @@ public static class FactDeriver
     /// <summary>Exam findings and coded observations: the code, or a coded value, in the value set.</summary>
     private static IEnumerable<Occurrence> FromFindings(IReadOnlyList<ValueSet> sets, DerivationContext context)
     {
+        var byCodes = context.Index.ObservationCodes.MatchingByResource(sets);
+        var byValues = context.Index.ObservationValues.MatchingByResource(sets);
         foreach (var observation in context.Record.Observations)
         {
-            if (!Counts(observation))
-            {
-                continue;
-            }
-
-            var byCode = Match(observation.Code, sets);
-            var byValue = Match(observation.ValueCodeableConcept, sets);
-            if ((byCode ?? byValue) is not { } coding)
+            byCodes.TryGetValue(observation, out var byCode);
+            byValues.TryGetValue(observation, out var byValue);
+            if ((byCode ?? byValue) is not { } coding || !Counts(observation))
             {
                 continue;
             }
@@ -254,21 +244,18 @@ public static class FactDeriver
     private static IEnumerable<Occurrence> FromOrderReason(IReadOnlyList<ValueSet> sets, DerivationContext context)
     {
         var order = context.Order;
-        foreach (var reason in order.Request.ReasonCode ?? [])
+        foreach (var (reason, coding) in context.Index.OrderReasons.Matching(sets))
         {
-            if (Match(reason, sets) is { } coding)
-            {
-                yield return new Occurrence(true, null, null,
-                    new Evidence(order.Reference, Display(reason) ?? coding.Code ?? "order reason", CodeSystems.ShortName(coding.System), coding.Code, null));
-            }
+            yield return new Occurrence(true, null, null,
+                new Evidence(order.Reference, Display(reason) ?? coding.Code ?? "order reason", CodeSystems.ShortName(coding.System), coding.Code, null));
         }
     }
 
     private static IEnumerable<Occurrence> FromMeasurements(MeasurementRule rule, DerivationContext context)
     {
-        foreach (var observation in context.Record.Observations)
+        foreach (var (observation, coding) in context.Index.ObservationCodes.Matching(rule.Codes))
         {
-            if (!Counts(observation) || Match(observation.Code, rule.Codes) is not { } coding)
+            if (!Counts(observation))
             {
                 continue;
             }
@@ -299,9 +286,9 @@ public static class FactDeriver
 
     private static IEnumerable<Occurrence> FromProcedures(IReadOnlyList<ValueSet> sets, DerivationContext context)
     {
-        foreach (var procedure in context.Record.Procedures)
+        foreach (var (procedure, coding) in context.Index.Procedures.Matching(sets))
         {
-            if (procedure.Status is "entered-in-error" or "unknown" or "preparation" || Match(procedure.Code, sets) is not { } coding)
+            if (procedure.Status is "entered-in-error" or "unknown" or "preparation")
             {
                 continue;
             }
@@ -312,9 +299,9 @@ public static class FactDeriver
         }
 
         // A completed earlier order (e.g. a prior MRI) is evidence the study was done.
-        foreach (var request in context.Record.ServiceRequests)
+        foreach (var (request, coding) in context.Index.ServiceRequests.Matching(sets))
         {
-            if (request.Status != "completed" || IsTheOrder(request, context) || Match(request.Code, sets) is not { } coding)
+            if (request.Status != "completed" || IsTheOrder(request, context))
             {
                 continue;
             }
@@ -326,9 +313,9 @@ public static class FactDeriver
 
     private static IEnumerable<Occurrence> FromPlans(IReadOnlyList<ValueSet> sets, DerivationContext context)
     {
-        foreach (var request in context.Record.ServiceRequests)
+        foreach (var (request, coding) in context.Index.ServiceRequests.Matching(sets))
         {
-            if (request.Status is not ("active" or "draft" or "on-hold") || IsTheOrder(request, context) || Match(request.Code, sets) is not { } coding)
+            if (request.Status is not ("active" or "draft" or "on-hold") || IsTheOrder(request, context))
             {
                 continue;
             }
@@ -337,9 +324,9 @@ public static class FactDeriver
             yield return new Occurrence(true, date?.Start, date?.Start, EvidenceOf(request, coding, request.Code, date));
         }
 
-        foreach (var procedure in context.Record.Procedures)
+        foreach (var (procedure, coding) in context.Index.Procedures.Matching(sets))
         {
-            if (procedure.Status == "preparation" && Match(procedure.Code, sets) is { } coding)
+            if (procedure.Status == "preparation")
             {
                 var date = procedure.PerformedDateTime ?? procedure.PerformedPeriod?.Start;
                 yield return new Occurrence(true, date?.Start, date?.Start, EvidenceOf(procedure, coding, procedure.Code, date));
@@ -354,14 +341,14 @@ public static class FactDeriver
     private static IEnumerable<Occurrence> FromMedications(IReadOnlyList<ValueSet> sets, DerivationContext context)
     {
         var today = context.Order.EvaluationDate;
-        foreach (var request in context.Record.MedicationRequests)
+        foreach (var (request, coding) in context.Index.MedicationRequests.Matching(sets))
         {
-            if (request.Status is not ("active" or "completed" or "stopped" or "on-hold") ||
-                MedicationCode(request.MedicationCodeableConcept, request.MedicationReference, context) is not { } concept ||
-                Match(concept, sets) is not { } coding)
+            if (request.Status is not ("active" or "completed" or "stopped" or "on-hold"))
             {
                 continue;
             }
+
+            var concept = MedicationCode(request.MedicationCodeableConcept, request.MedicationReference, context.Record);
 
             var start = request.DispenseRequest?.ValidityPeriod?.Start ?? request.AuthoredOn;
             DateOnly? end = request.DispenseRequest?.ValidityPeriod?.End?.End;
@@ -374,14 +361,14 @@ public static class FactDeriver
             yield return new Occurrence(true, start?.Start, Min(end, today), EvidenceOf(request, coding, concept, start));
         }
 
-        foreach (var statement in context.Record.MedicationStatements)
+        foreach (var (statement, coding) in context.Index.MedicationStatements.Matching(sets))
         {
-            if (statement.Status is "entered-in-error" or "unknown" ||
-                MedicationCode(statement.MedicationCodeableConcept, statement.MedicationReference, context) is not { } concept ||
-                Match(concept, sets) is not { } coding)
+            if (statement.Status is "entered-in-error" or "unknown")
             {
                 continue;
             }
+
+            var concept = MedicationCode(statement.MedicationCodeableConcept, statement.MedicationReference, context.Record);
 
             var start = statement.EffectivePeriod?.Start ?? statement.EffectiveDateTime;
             DateOnly? end = statement.EffectivePeriod?.End?.End ?? (statement.Status == "active" ? today : start?.End);
@@ -391,9 +378,9 @@ public static class FactDeriver
 
     private static IEnumerable<Occurrence> FromConcurrentOrders(IReadOnlyList<ValueSet> sets, DerivationContext context)
     {
-        foreach (var sibling in context.Order.Siblings)
+        foreach (var (sibling, coding) in context.Index.Siblings.Matching(sets))
         {
-            if (sibling.Status is "entered-in-error" or "revoked" || Match(sibling.Code, sets) is not { } coding)
+            if (sibling.Status is "entered-in-error" or "revoked")
             {
                 continue;
             }
@@ -478,7 +465,8 @@ public static class FactDeriver
     private static bool IsTheOrder(ServiceRequest request, DerivationContext context) =>
         request.Id is not null && $"ServiceRequest/{request.Id}" == context.Order.Reference;
 
-    private static CodeableConcept? MedicationCode(CodeableConcept? concept, Reference? reference, DerivationContext context)
+    /// <summary>The medication's code: inline, or from the referenced Medication resource (contained or included).</summary>
+    internal static CodeableConcept? MedicationCode(CodeableConcept? concept, Reference? reference, PatientRecord record)
     {
         if (concept is not null)
         {
@@ -486,23 +474,7 @@ public static class FactDeriver
         }
 
         var id = reference?.ReferenceText?.Split('/').LastOrDefault();
-        return context.Record.Medications.FirstOrDefault(m => m.Id == id)?.Code;
-    }
-
-    private static Coding? Match(CodeableConcept? concept, IReadOnlyList<ValueSet> sets)
-    {
-        foreach (var coding in concept?.Coding ?? [])
-        {
-            foreach (var set in sets)
-            {
-                if (set.Contains(coding.System, coding.Code))
-                {
-                    return coding;
-                }
-            }
-        }
-
-        return null;
+        return record.Medications.FirstOrDefault(m => m.Id == id)?.Code;
     }
 
     private static Evidence EvidenceOf(Resource resource, Coding coding, CodeableConcept? concept, FhirDateTime? date) =>
@@ -531,6 +503,9 @@ public static class FactDeriver
         public DraftOrder Order { get; } = order;
 
         public FactCatalog Catalog { get; } = catalog;
+
+        /// <summary>Which resources carry codes of which value set, built once per order.</summary>
+        public RecordIndex Index { get; } = new(record, order, catalog.Terminology);
 
         public string? Region { get; } = CptProperty(catalog, "order-region-", order.Cpt);
 

@@ -80,10 +80,80 @@ public static class CodeSystems
     };
 }
 
-/// <summary>All value sets, loaded from <c>guidelines/terminology/*.yaml</c>.</summary>
-public sealed class Terminology(IReadOnlyDictionary<string, ValueSet> valueSets)
+/// <summary>All value sets, loaded from <c>guidelines/terminology/*.yaml</c>, indexed by code.</summary>
+public sealed class Terminology
 {
-    public IReadOnlyDictionary<string, ValueSet> ValueSets { get; } = valueSets;
+    private static readonly IReadOnlyList<ValueSet> None = [];
+    private readonly Dictionary<(string System, string Code), List<ValueSet>> _byCode = [];
+    private readonly Dictionary<(string System, string Prefix), List<ValueSet>> _byPrefix = [];
+    private readonly int _longestPrefix;
+
+    public Terminology(IReadOnlyDictionary<string, ValueSet> valueSets)
+    {
+        ArgumentNullException.ThrowIfNull(valueSets);
+        ValueSets = valueSets;
+        foreach (var set in valueSets.Values)
+        {
+            foreach (var (system, codes) in set.Codes)
+            {
+                foreach (var code in codes)
+                {
+                    Add(_byCode, (system, code), set);
+                }
+            }
+
+            foreach (var (system, prefixes) in set.Prefixes)
+            {
+                foreach (var prefix in prefixes)
+                {
+                    Add(_byPrefix, (system, prefix), set);
+                    _longestPrefix = Math.Max(_longestPrefix, prefix.Length);
+                }
+            }
+        }
+    }
+
+    public IReadOnlyDictionary<string, ValueSet> ValueSets { get; }
+
+    /// <summary>Every value set holding this coding (by exact code or by prefix); a handful of dictionary look-ups.</summary>
+    public IReadOnlyList<ValueSet> SetsOf(string? system, string? code)
+    {
+        if (system is null || code is null)
+        {
+            return None;
+        }
+
+        var normalized = CodeSystems.Normalize(system, code);
+        List<ValueSet>? found = null;
+        if (_byCode.TryGetValue((system, normalized), out var exact))
+        {
+            found = [.. exact];
+        }
+
+        for (var length = Math.Min(normalized.Length, _longestPrefix); length >= 1; length--)
+        {
+            if (_byPrefix.TryGetValue((system, normalized[..length]), out var byPrefix))
+            {
+                (found ??= []).AddRange(byPrefix);
+            }
+        }
+
+        return found ?? None;
+    }
+
+    private static void Add<TKey>(Dictionary<TKey, List<ValueSet>> index, TKey key, ValueSet set)
+        where TKey : notnull
+    {
+        if (!index.TryGetValue(key, out var list))
+        {
+            index[key] = list = [];
+        }
+
+        if (!list.Contains(set))
+        {
+            list.Add(set);
+        }
+    }
 
     /// <summary>Loads every file in the folder; a duplicate id, unknown system or malformed code stops with file and line.</summary>
     public static Terminology Load(string folder)

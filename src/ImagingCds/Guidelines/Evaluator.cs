@@ -65,9 +65,23 @@ public static class Evaluator
         return new Finding(order, cpt, policy.Id, Verdict.Error, [], [], [], [], why);
     }
 
+    /// <summary>Keys (condition node by reference, target truth) for the memo of what documentation a node needs.</summary>
+    private sealed class NodeTargetComparer : IEqualityComparer<(Predicate Node, bool Target)>
+    {
+        public static readonly NodeTargetComparer Instance = new();
+
+        public bool Equals((Predicate Node, bool Target) x, (Predicate Node, bool Target) y) => ReferenceEquals(x.Node, y.Node) && x.Target == y.Target;
+
+        public int GetHashCode((Predicate Node, bool Target) obj) => HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj.Node), obj.Target);
+    }
+
     private sealed class Run(Policy policy, FactSet facts, FactCatalog catalog)
     {
         private readonly Dictionary<string, (Truth Truth, FactUse Use)> _tests = new(StringComparer.Ordinal);
+
+        // Definitions are shared by many rules: each condition node is decided once per run (by reference).
+        private readonly Dictionary<Predicate, (Truth Truth, FactUse[] Uses)> _decided = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<(Predicate, bool), List<FactTest>?> _needed = new(NodeTargetComparer.Instance);
 
         public RuleResult Consider(Rule rule)
         {
@@ -83,7 +97,20 @@ public static class Evaluator
             return new RuleResult(rule, truth, exception, uses.DistinctBy(u => u.Key).ToArray());
         }
 
-        private Truth Eval(Predicate predicate, List<FactUse> uses) => predicate switch
+        private Truth Eval(Predicate predicate, List<FactUse> uses)
+        {
+            if (!_decided.TryGetValue(predicate, out var decided))
+            {
+                var own = new List<FactUse>();
+                decided = (Decide(predicate, own), own.ToArray());
+                _decided[predicate] = decided;
+            }
+
+            uses.AddRange(decided.Uses);
+            return decided.Truth;
+        }
+
+        private Truth Decide(Predicate predicate, List<FactUse> uses) => predicate switch
         {
             AllOf all => all.Items.Aggregate(Truth.True, (acc, p) => Kleene.And(acc, Eval(p, uses))),
             AnyOf any => any.Items.Aggregate(Truth.False, (acc, p) => Kleene.Or(acc, Eval(p, uses))),
@@ -107,7 +134,7 @@ public static class Evaluator
             var key = Regional(test.Key);
             if (!_tests.TryGetValue(key, out var decided))
             {
-                decided = Decide(test, key);
+                decided = DecideTest(test, key);
                 _tests[key] = decided;
             }
 
@@ -117,7 +144,7 @@ public static class Evaluator
 
         private string Regional(string text) => facts.Region is { } region ? text.Replace("{region}", region, StringComparison.Ordinal) : text;
 
-        private (Truth, FactUse) Decide(FactTest test, string key)
+        private (Truth, FactUse) DecideTest(FactTest test, string key)
         {
             var factId = Regional(test.Fact);
             var plain = test is { Within: null, OlderThan: null, After: null, WeeksAtLeast: null, CountAtLeast: null };
@@ -301,10 +328,21 @@ public static class Evaluator
         /// <summary>Fact tests still unknown that would bring <paramref name="predicate"/> to <paramref name="target"/>; null when impossible.</summary>
         private List<FactTest>? Need(Predicate predicate, bool target)
         {
+            if (!_needed.TryGetValue((predicate, target), out var needed))
+            {
+                needed = NeedOf(predicate, target);
+                _needed[(predicate, target)] = needed;
+            }
+
+            return needed;
+        }
+
+        private List<FactTest>? NeedOf(Predicate predicate, bool target)
+        {
             switch (predicate)
             {
                 case FactTest test:
-                    var truth = Test(test, []);
+                    var truth = Eval(test, []);
                     return truth == Truth.Unknown ? [test] : truth == Kleene.FromBool(target) ? [] : null;
                 case NotOf not:
                     return Need(not.Item, !target);
