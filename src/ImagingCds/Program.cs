@@ -2,6 +2,7 @@ using ImagingCds.Cards;
 using ImagingCds.Guidelines;
 using ImagingCds.Hooks;
 using ImagingCds.Record;
+using ImagingCds.Security;
 
 if (args is [HealthProbe.Flag, var url])
 {
@@ -10,6 +11,7 @@ if (args is [HealthProbe.Flag, var url])
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddHooks();
+builder.AddCdsClientAuthentication();
 builder.AddPatientRecord();
 builder.AddGuidelines();
 builder.AddCards();

@@ -5,9 +5,6 @@ namespace ImagingCds.Hooks;
 /// <summary>Structured hook logs: hookInstance, counts, timings and verdicts only; never patient data or tokens.</summary>
 internal static partial class HookLog
 {
-    [LoggerMessage(EventId = 1000, Level = LogLevel.Warning, Message = "Development environment: CDS client JWTs are not checked")]
-    public static partial void NoAuthInDevelopment(ILogger logger);
-
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Hook request refused: {Status} {Code} at '{Path}'")]
     public static partial void Refused(ILogger logger, int status, string code, string path);
 

@@ -37,6 +37,12 @@ public sealed class OrderSignHandler(
             return Refuse(error!);
         }
 
+        // Only the FHIR servers of the authenticated client are ever called (401 otherwise).
+        if (Security.CdsClientAuthentication.RefuseFhirServer(http.HttpContext, request.FhirServer) is { } refused)
+        {
+            return refused;
+        }
+
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         var orders = DraftOrders.InScope(request.Context.DraftOrders, library.Cpt, today);
         if (orders.Count == 0)
