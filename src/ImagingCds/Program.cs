@@ -1,4 +1,5 @@
 using ImagingCds.Cards;
+using ImagingCds.Feedback;
 using ImagingCds.Guidelines;
 using ImagingCds.Hooks;
 using ImagingCds.Record;
@@ -13,6 +14,7 @@ builder.AddHooks();
 builder.AddPatientRecord();
 builder.AddGuidelines();
 builder.AddCards();
+builder.AddFeedback();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -21,6 +23,7 @@ app.UseCors();
 app.UseCdsClientAuthentication();
 app.MapHooks();
 app.MapCards();
+app.MapFeedback();
 app.Run();
 return 0;
 

@@ -82,7 +82,7 @@ public sealed class DocumentationForms(FormSessions sessions, GuidelineLibrary l
         return new ResolvedForm(session, policy, rule, DocumentationPrompt.Questionnaire(policy, rule, library.Catalog, region, session.BaseUrl), finding, ruleResult);
     }
 
-    private static QuestionnaireResponse Completed(ResolvedForm form, QuestionnaireResponse prefilled, IReadOnlyDictionary<string, string> answers)
+    private static QuestionnaireResponse Completed(ResolvedForm form, QuestionnaireResponse prefilled, Dictionary<string, string> answers)
     {
         var auto = (prefilled.Item ?? []).ToDictionary(i => i.LinkId!, i => i.Answer?.FirstOrDefault()?.ValueBoolean, StringComparer.Ordinal);
         var items = new List<QuestionnaireResponseItem>();

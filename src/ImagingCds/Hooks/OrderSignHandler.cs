@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using ImagingCds.Cards;
+using ImagingCds.Feedback;
 using ImagingCds.Guidelines;
 using ImagingCds.Record;
 using Microsoft.Extensions.Options;
@@ -14,6 +15,7 @@ public sealed class OrderSignHandler(
     PatientRecordAssembler assembler,
     GuidelineLibrary library,
     FormSessions forms,
+    IssuedCards issuedCards,
     IOptions<HookOptions> options,
     IOptions<GuidelineOptions> guidelineOptions,
     TimeProvider time,
@@ -70,6 +72,7 @@ public sealed class OrderSignHandler(
         }
 
         var response = CardBuilder.Build(request.HookInstance, orders, findings, library, baseUrl, formLinks);
+        issuedCards.Record(response, findings);
         HookLog.Answered(logger, request.HookInstance, orders.Count, record.ResourceCount, record.Gaps.Count,
             record.ForeignResourcesDropped, record.Issues.Count, findings.Count, ElapsedMs(started));
         foreach (var finding in findings)
