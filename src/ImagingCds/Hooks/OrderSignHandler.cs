@@ -72,7 +72,6 @@ public sealed class OrderSignHandler(
         }
 
         var response = CardBuilder.Build(request.HookInstance, orders, findings, library, baseUrl, formLinks);
-        issuedCards.Record(response, findings);
         HookLog.Answered(logger, request.HookInstance, orders.Count, record.ResourceCount, record.Gaps.Count,
             record.ForeignResourcesDropped, record.Issues.Count, findings.Count, ElapsedMs(started));
         foreach (var finding in findings)
@@ -80,6 +79,7 @@ public sealed class OrderSignHandler(
             HookLog.Verdict(logger, request.HookInstance, finding.PolicyId, finding.Cpt, finding.Verdict.Wire());
         }
 
+        issuedCards.Record(response, findings);
         return Cds(response);
     }
 
