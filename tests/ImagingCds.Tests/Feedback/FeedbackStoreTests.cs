@@ -159,5 +159,9 @@ public sealed class FeedbackStoreTests(FeedbackHost host) : IClassFixture<Feedba
 
         Assert.True(fellBack);
         Assert.StartsWith(Path.GetTempPath(), path, StringComparison.Ordinal);
+        if (!Directory.EnumerateFileSystemEntries(Path.GetDirectoryName(path)!).Any())
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!);
+        }
     }
 }
