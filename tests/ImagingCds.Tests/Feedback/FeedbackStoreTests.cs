@@ -159,9 +159,9 @@ public sealed class FeedbackStoreTests(FeedbackHost host) : IClassFixture<Feedba
 
         Assert.True(fellBack);
         Assert.StartsWith(Path.GetTempPath(), path, StringComparison.Ordinal);
-        if (!Directory.EnumerateFileSystemEntries(Path.GetDirectoryName(path)!).Any())
+        for (var folder = Path.GetDirectoryName(path)!; folder.Length > Path.GetTempPath().Length && !Directory.EnumerateFileSystemEntries(folder).Any(); folder = Path.GetDirectoryName(folder)!)
         {
-            Directory.Delete(Path.GetDirectoryName(path)!);
+            Directory.Delete(folder);
         }
     }
 }
