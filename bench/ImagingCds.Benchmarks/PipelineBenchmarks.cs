@@ -40,10 +40,7 @@ public class SamplePatientBenchmarks
     private OrderSignHandler _handler = null!;
     private byte[] _body = [];
 
-    public static IEnumerable<string> Patients() =>
-        Directory.Exists(Services.SamplesFolder)
-            ? Directory.EnumerateFiles(Services.SamplesFolder, "patient-*.fhir-bundle.json").Select(f => Path.GetFileName(f).Split('.')[0]).Order(StringComparer.Ordinal)
-            : [];
+    public static IEnumerable<string> Patients() => ImagingCds.Tests.Fixtures.SamplePatients.Ids(Services.SamplesFolder);
 
     [ParamsSource(nameof(Patients))]
     public string Patient { get; set; } = "";
@@ -52,8 +49,7 @@ public class SamplePatientBenchmarks
     public void Setup()
     {
         _handler = Services.Create().GetRequiredService<OrderSignHandler>();
-        var files = Directory.EnumerateFiles(Services.SamplesFolder, $"{Patient}.fhir-bundle*.json");
-        _body = Encoding.UTF8.GetBytes(SyntheticRecord.FromSample(files, $"smart-{Patient["patient-".Length..]}"));
+        _body = Encoding.UTF8.GetBytes(ImagingCds.Tests.Fixtures.SamplePatients.Request(Services.SamplesFolder, Patient));
     }
 
     [Benchmark]

@@ -99,53 +99,6 @@ public static class SyntheticRecord
         return request.ToJsonString();
     }
 
-    /// <summary>An order-sign request whose prefetch is a sample patient's collection Bundles, split by resource type.</summary>
-    public static string FromSample(IEnumerable<string> bundleFiles, string patientId)
-    {
-        var byType = new Dictionary<string, JsonArray>(StringComparer.Ordinal);
-        JsonObject? patient = null;
-        foreach (var file in bundleFiles)
-        {
-            foreach (var entry in JsonNode.Parse(File.ReadAllText(file))!["entry"]!.AsArray())
-            {
-                var resource = entry!["resource"]!.AsObject();
-                var type = (string)resource["resourceType"]!;
-                if (type == "Patient")
-                {
-                    patient = (JsonObject)resource.DeepClone();
-                    continue;
-                }
-
-                (byType.TryGetValue(type, out var list) ? list : byType[type] = []).Add(new JsonObject { ["resource"] = resource.DeepClone() });
-            }
-        }
-
-        var prefetch = new JsonObject { ["patient"] = patient };
-        foreach (var (type, key) in new[] { ("Condition", "conditions"), ("Observation", "observations"), ("Encounter", "encounters"), ("MedicationRequest", "medicationRequests"), ("Procedure", "procedures"), ("AllergyIntolerance", "allergies") })
-        {
-            prefetch[key] = Bundle(byType.GetValueOrDefault(type) ?? []);
-        }
-
-        var order = new JsonObject
-        {
-            ["resourceType"] = "ServiceRequest", ["id"] = "sample-order", ["status"] = "draft", ["intent"] = "order",
-            ["subject"] = new JsonObject { ["reference"] = $"Patient/{patientId}" },
-            ["code"] = Code("http://www.ama-assn.org/go/cpt", "72148"), ["authoredOn"] = "2026-11-20",
-        };
-        return new JsonObject
-        {
-            ["hook"] = "order-sign",
-            ["hookInstance"] = "7c0e1f2a-3b4c-4d5e-8f9a-0b1c2d3e4f5a",
-            ["context"] = new JsonObject
-            {
-                ["userId"] = "Practitioner/bench",
-                ["patientId"] = patientId,
-                ["draftOrders"] = new JsonObject { ["resourceType"] = "Bundle", ["type"] = "collection", ["entry"] = new JsonArray(Entry(order)) },
-            },
-            ["prefetch"] = prefetch,
-        }.ToJsonString();
-    }
-
     private static JsonObject Entry(JsonObject resource) => new() { ["resource"] = resource };
 
     private static JsonObject Bundle(JsonArray entries) => new() { ["resourceType"] = "Bundle", ["type"] = "searchset", ["entry"] = entries };

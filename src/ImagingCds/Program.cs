@@ -1,4 +1,5 @@
 using ImagingCds.Cards;
+using ImagingCds.Feedback;
 using ImagingCds.Guidelines;
 using ImagingCds.Hooks;
 using ImagingCds.Record;
@@ -15,6 +16,7 @@ builder.AddCdsClientAuthentication();
 builder.AddPatientRecord();
 builder.AddGuidelines();
 builder.AddCards();
+builder.AddFeedback();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -23,6 +25,7 @@ app.UseCors();
 app.UseCdsClientAuthentication();
 app.MapHooks();
 app.MapCards();
+app.MapFeedback();
 app.Run();
 return 0;
 

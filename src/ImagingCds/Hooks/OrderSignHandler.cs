@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using ImagingCds.Cards;
+using ImagingCds.Feedback;
 using ImagingCds.Guidelines;
 using ImagingCds.Record;
 using Microsoft.Extensions.Options;
@@ -14,6 +15,7 @@ public sealed class OrderSignHandler(
     PatientRecordAssembler assembler,
     GuidelineLibrary library,
     FormSessions forms,
+    IssuedCards issuedCards,
     IOptions<HookOptions> options,
     IOptions<GuidelineOptions> guidelineOptions,
     TimeProvider time,
@@ -89,6 +91,7 @@ public sealed class OrderSignHandler(
             HookLog.Verdict(logger, request.HookInstance, finding.PolicyId, finding.Cpt, finding.Verdict.Wire());
         }
 
+        issuedCards.Record(response, findings);
         return Cds(response);
     }
 
