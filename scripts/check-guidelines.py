@@ -84,7 +84,8 @@ def walk(node, where, path, defs):
     if not isinstance(node, dict): err(f"{path}: {where}: condition must be a mapping or a fact id"); return
     if "fact" in node:
         check_fact(node["fact"], where, path)
-        if node.get("after"): check_fact(node["after"], where, path)
+        for other in ("after", "since"):
+            if node.get(other): check_fact(node[other], where, path)
         return
     keys = set(node)
     if keys == {"at_least", "of"}:

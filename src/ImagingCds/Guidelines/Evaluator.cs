@@ -42,9 +42,12 @@ public static class Evaluator
             return new Finding(order, cpt, policy.Id, Verdict.Appropriate, met.Select(r => r.Rule.Citation).ToArray(), [], trace, met, null);
         }
 
-        // Most promising open indication: the fewest fact tests to document, ties by policy order.
+        // Most promising open indication: among those the record already points to (a clinical fact documented true),
+        // if any, the one with the fewest fact tests left to document; ties go to the rule written first.
         (RuleResult Result, List<MissingItem> Needed)? best = null;
-        foreach (var result in indications.Where(r => r.Truth != Truth.False))
+        var open = indications.Where(r => r.Truth != Truth.False).ToArray();
+        var started = open.Where(r => r.Facts.Any(f => f.Truth == Truth.True && !IsAboutTheOrder(f.FactId, catalog))).ToArray();
+        foreach (var result in started.Length > 0 ? started : open)
         {
             var needed = run.Needed(result.Rule);
             if (needed is not null && (best is null || needed.Count < best.Value.Needed.Count))
@@ -57,6 +60,10 @@ public static class Evaluator
             ? new Finding(order, cpt, policy.Id, Verdict.NeedsDocumentation, [], promising.Needed, trace, [promising.Result], null)
             : new Finding(order, cpt, policy.Id, Verdict.NotAppropriate, ["No indication of this policy can be met for this order"], [], trace, [], null);
     }
+
+    /// <summary>Facts every order has (age, sex, region, contrast): documenting them is no progress toward an indication.</summary>
+    private static bool IsAboutTheOrder(string factId, FactCatalog catalog) =>
+        catalog.Facts.TryGetValue(factId, out var fact) && fact.Derive.Builtin is not null;
 
     /// <summary>A policy that failed to evaluate: contained, reported, never mistaken for "criteria not met".</summary>
     public static Finding Failed(Policy policy, string order, string cpt, string why)
@@ -147,10 +154,18 @@ public static class Evaluator
         private (Truth, FactUse) DecideTest(FactTest test, string key)
         {
             var factId = Regional(test.Fact);
-            var plain = test is { Within: null, OlderThan: null, After: null, WeeksAtLeast: null, CountAtLeast: null };
-            if (facts.Answers.TryGetValue(key, out var answer) || (plain && facts.Answers.TryGetValue(factId, out answer)))
+            var plain = test is { Within: null, OlderThan: null, After: null, Since: null, StartsWithin: null, WeeksAtLeast: null, CountAtLeast: null };
+            if (facts.Answers.TryGetValue(key, out var answer))
             {
                 var attested = answer.Number is { } number && test.Compare is { } c ? Kleene.FromBool(Compare(number, c)) : answer.Truth;
+                return (attested, new FactUse(key, factId, attested, [answer.Evidence]));
+            }
+
+            if (plain && facts.Answers.TryGetValue(factId, out answer))
+            {
+                // An answer about the fact itself; a "documented: false" test asks the opposite.
+                var attested = answer.Number is { } number && test.Compare is { } c ? Kleene.FromBool(Compare(number, c)) :
+                    test.Documented ? answer.Truth : Kleene.Not(answer.Truth);
                 return (attested, new FactUse(key, factId, attested, [answer.Evidence]));
             }
 
@@ -163,9 +178,10 @@ public static class Evaluator
             var day = facts.EvaluationDate;
             var windowStart = test.Within?.StartBefore(day);
             var olderThan = test.OlderThan?.StartBefore(day);
+            var startsFrom = test.StartsWithin?.StartBefore(day);
             DateOnly? after = null;
             var afterUnknown = false;
-            if (test.After is { } afterFact)
+            if ((test.After ?? test.Since) is { } afterFact)
             {
                 after = facts.Get(Regional(afterFact)).Occurrences.Where(o => o.Positive && o.Start is not null).Max(o => o.Start);
                 afterUnknown = after is null;
@@ -176,7 +192,7 @@ public static class Evaluator
             foreach (var o in occurrences)
             {
                 var dated = o.Start is not null;
-                if ((windowStart is not null || olderThan is not null || test.After is not null) && (!dated || afterUnknown))
+                if ((windowStart is not null || olderThan is not null || startsFrom is not null || after is not null || afterUnknown) && (!dated || afterUnknown))
                 {
                     undated |= o.Positive;
                     continue;
@@ -184,8 +200,9 @@ public static class Evaluator
 
                 var end = o.End ?? o.Start;
                 if ((windowStart is { } ws && (end < ws || o.Start > day)) ||
+                    (startsFrom is { } sf && (o.Start < sf || o.Start > day)) ||
                     (olderThan is { } ot && o.Start > ot) ||
-                    (after is { } a && o.Start <= a))
+                    (after is { } a && (test.Since is null ? o.Start <= a : o.Start < a)))
                 {
                     continue;
                 }
@@ -215,6 +232,11 @@ public static class Evaluator
             else if (test.CountAtLeast is { } count)
             {
                 truth = positives.Length >= count ? Truth.True : Truth.Unknown;
+            }
+            else if (!test.Documented)
+            {
+                // "Not documented": the record answers this itself, unless an undated positive might fall in the window.
+                truth = positives.Length > 0 ? Truth.False : undated ? Truth.Unknown : Truth.True;
             }
             else
             {
@@ -296,9 +318,19 @@ public static class Evaluator
                 qualifiers.Add($"for at least {older}");
             }
 
-            if (test.After is { } after)
+            if ((test.After ?? test.Since) is { } after)
             {
                 qualifiers.Add($"since: {catalog.Facts.GetValueOrDefault(Regional(after))?.Question.TrimEnd('?') ?? after}");
+            }
+
+            if (test.StartsWithin is { } starts)
+            {
+                qualifiers.Add($"started within the last {starts}");
+            }
+
+            if (!test.Documented)
+            {
+                qualifiers.Add("answer yes only if it is NOT the case");
             }
 
             if (test.WeeksAtLeast is { } weeks)

@@ -100,6 +100,18 @@ public sealed record FactTest(
 {
     /// <summary>A canonical key: a documentation prompt's linkId, so an answer decides exactly this test.</summary>
     public string Key { get; init; } = Fact;
+
+    /// <summary>Only occurrences that began on or after the latest documented occurrence of this other fact (same day counts).</summary>
+    public string? Since { get; init; }
+
+    /// <summary>Only occurrences that began inside the window ending on the evaluation date (not merely overlapping it).</summary>
+    public Span? StartsWithin { get; init; }
+
+    /// <summary>
+    /// When false, the test asks the opposite question of the record: true when no positive occurrence (in the window)
+    /// is documented, false when one is. For negative qualifiers such as "without trauma" or "no MRI in 2 years".
+    /// </summary>
+    public bool Documented { get; init; } = true;
 }
 
 public enum Relation { Ge, Gt, Le, Lt, Eq }

@@ -174,7 +174,8 @@ public static partial class PolicyLoader
             var keys = map.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value).ToHashSet(StringComparer.Ordinal);
             if (keys.Contains("fact"))
             {
-                file.OnlyKeys(map, item, "fact", "within", "older_than", "after", "ge", "gt", "le", "lt", "eq", "in", "weeks_at_least", "count_at_least");
+                file.OnlyKeys(map, item, "fact", "within", "older_than", "after", "since", "starts_within", "documented", "ge", "gt", "le", "lt", "eq", "in",
+                    "weeks_at_least", "count_at_least");
                 return Fact(file.RequiredString(map, "fact", item), map, item, map);
             }
 
@@ -264,9 +265,16 @@ public static partial class PolicyLoader
             }
 
             var after = map is null ? null : file.OptionalString(map, "after", item);
-            if (after is not null)
+            var since = map is null ? null : file.OptionalString(map, "since", item);
+            foreach (var other in new[] { after, since }.OfType<string>())
             {
-                Known(after, node, item);
+                Known(other, node, item);
+            }
+
+            var documented = map is null ? null : file.OptionalString(map, "documented", item);
+            if (documented is not (null or "true" or "false"))
+            {
+                throw file.Error(map!, item, $"'documented' must be true or false, not '{documented}'");
             }
 
             var test = new FactTest(
@@ -278,6 +286,12 @@ public static partial class PolicyLoader
                 choices,
                 map is null ? null : (int?)file.OptionalNumber(map, "weeks_at_least", item),
                 map is null ? null : (int?)file.OptionalNumber(map, "count_at_least", item));
+            test = test with { Since = since, StartsWithin = SpanOf("starts_within"), Documented = documented != "false" };
+            if (!test.Documented && (test.Compare is not null || test.In.Count > 0 || test.WeeksAtLeast is not null || test.CountAtLeast is not null))
+            {
+                throw file.Error(map!, item, "'documented: false' asks whether any occurrence is documented; it does not combine with comparisons or counts");
+            }
+
             return test with { Key = KeyOf(test) };
         }
 
@@ -337,6 +351,21 @@ public static partial class PolicyLoader
         if (test.After is { } after)
         {
             parts.Add($"after={after}");
+        }
+
+        if (test.Since is { } since)
+        {
+            parts.Add($"since={since}");
+        }
+
+        if (test.StartsWithin is { } starts)
+        {
+            parts.Add($"starts_within={starts}");
+        }
+
+        if (!test.Documented)
+        {
+            parts.Add("documented=false");
         }
 
         if (test.Compare is { } compare)

@@ -129,6 +129,47 @@ public sealed class EvaluatorTests
         Assert.Equal(Truth.Unknown, TruthOf(test, old));
     }
 
+    [Fact]
+    public void Since_CountsTheSameDay_AfterDoesNot()
+    {
+        var facts = Facts(("mri", [Yes(Day.AddDays(-30))]), ("symptom", [Yes(Day.AddDays(-30))]));
+        Assert.Equal(Truth.True, TruthOf(Fact("symptom") with { Since = "mri" }, facts));
+        Assert.Equal(Truth.Unknown, TruthOf(Fact("symptom") with { After = "mri" }, facts));
+    }
+
+    [Theory]
+    [InlineData(300, Truth.Unknown)] // began before the window even though it runs into it
+    [InlineData(100, Truth.True)]
+    public void StartsWithin_NeedsTheStartInTheWindow(int daysAgo, Truth expected)
+    {
+        var facts = Facts(("care", [Yes(Day.AddDays(-daysAgo), Day)]));
+        Assert.Equal(expected, TruthOf(Fact("care") with { StartsWithin = new Span(6, "month") }, facts));
+    }
+
+    [Theory]
+    [InlineData(800, Truth.True)] // the only MRI is older than 2 years: none documented within them
+    [InlineData(400, Truth.False)]
+    public void DocumentedFalse_WithinWindow_IsDecidedByTheRecord(int daysAgo, Truth expected)
+    {
+        var facts = Facts(("mri", [Yes(Day.AddDays(-daysAgo))]));
+        Assert.Equal(expected, TruthOf(Fact("mri") with { Within = new Span(2, "year"), Documented = false }, facts));
+    }
+
+    [Fact]
+    public void DocumentedFalse_SilentRecord_IsTrue() =>
+        Assert.Equal(Truth.True, TruthOf(Fact("a") with { Documented = false }, Facts()));
+
+    [Fact]
+    public void Evaluate_PrefersTheIndicationTheRecordAlreadyPointsTo()
+    {
+        var policy = PolicyOf(
+            Indication("one-question", Fact("c")),
+            Indication("started", new AllOf([Fact("a"), Fact("b"), Fact("symptom")])));
+        var finding = Evaluate(policy, Facts(("a", [Yes()])));
+        Assert.Equal("started", finding.Decisive.Single().Rule.Id);
+        Assert.Equal(["b", "symptom"], finding.Missing.Select(m => m.Key));
+    }
+
     [Theory]
     [InlineData(64, Truth.False)]
     [InlineData(65, Truth.True)]
