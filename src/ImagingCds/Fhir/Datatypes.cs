@@ -14,8 +14,12 @@ public abstract record FhirElement
     public List<Extension>? Extension { get; init; }
 
     /// <summary>Elements not modelled here (including <c>_field</c> primitive extensions), kept verbatim.</summary>
+    /// <remarks>
+    /// <c>set</c>, not <c>init</c>: the source generator binds <c>init</c> properties like constructor
+    /// parameters, which an extension data property cannot be (every read would throw).
+    /// </remarks>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; init; }
+    public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 public sealed record Extension : FhirElement
