@@ -34,7 +34,10 @@ public sealed class FhirOptions
     [Range(1, 1000)]
     public int MaxPages { get; set; } = 20;
 
-    /// <summary>Most resources kept for one resource type; more makes the part Truncated. Default 2,000.</summary>
+    /// <summary>
+    /// Resources of one type after which no further page is read, and the part is Truncated. The page that
+    /// reaches it is kept whole, so a part may hold up to one page more. Default 2,000.
+    /// </summary>
     [Range(1, 100_000)]
     public int MaxResourcesPerType { get; set; } = 2000;
 

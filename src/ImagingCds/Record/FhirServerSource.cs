@@ -203,21 +203,32 @@ public sealed class FhirServerSource(
             return new FetchResult(response.StatusCode, null, null, $": body larger than {_options.MaxResponseBytes} bytes");
         }
 
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        try
         {
-            if (buffer.Length + read > _options.MaxResponseBytes)
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            using var buffer = new MemoryStream();
+            var chunk = new byte[16 * 1024];
+            int read;
+            while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
             {
-                return new FetchResult(response.StatusCode, null, null, $": body larger than {_options.MaxResponseBytes} bytes");
+                if (buffer.Length + read > _options.MaxResponseBytes)
+                {
+                    return new FetchResult(response.StatusCode, null, null, $": body larger than {_options.MaxResponseBytes} bytes");
+                }
+
+                buffer.Write(chunk, 0, read);
             }
 
-            buffer.Write(chunk, 0, read);
+            return new FetchResult(response.StatusCode, buffer.ToArray(), retryAfter, string.Empty);
         }
-
-        return new FetchResult(response.StatusCode, buffer.ToArray(), retryAfter, string.Empty);
+        catch (IOException ex)
+        {
+            // A body cut off mid-way (connection reset, premature end) surfaces as an IOException, not an
+            // HttpRequestException: make it one, so it is retried and counted like any transport failure
+            // instead of escaping the record as an exception.
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new HttpRequestException(HttpRequestError.ResponseEnded, "the FHIR server's response ended before its body did", ex);
+        }
     }
 
     private static TimeSpan? RetryAfterOf(HttpResponseMessage response) =>
