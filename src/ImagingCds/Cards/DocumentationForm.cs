@@ -23,12 +23,13 @@ public static class DocumentationForm
         ArgumentNullException.ThrowIfNull(prefilled);
         ArgumentNullException.ThrowIfNull(current);
         var known = (prefilled.Item ?? []).ToDictionary(i => i.LinkId ?? string.Empty, StringComparer.Ordinal);
+        var needed = current.Missing.ToDictionary(m => m.Key, m => m.Wanted, StringComparer.Ordinal);
         var html = new StringBuilder();
         html.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">")
             .Append("<title>Documentation: ").Append(E(policy.Payer)).Append(' ').Append(E(rule.Section)).Append("</title><style>")
             .Append("body{font:15px/1.5 system-ui,sans-serif;max-width:52rem;margin:1.5rem auto;padding:0 1rem;color:#1b1b1b}")
             .Append("fieldset{border:1px solid #bbb;border-radius:6px;margin:.7rem 0;padding:.5rem .8rem}legend{font-weight:600;padding:0 .3rem}")
-            .Append(".record{font-size:.85rem;color:#285e28;margin:.2rem 0}.open legend::after{content:' (open)';color:#8a5300;font-weight:400}")
+            .Append(".record{font-size:.85rem;color:#285e28;margin:.2rem 0}.open legend::after{content:' (open)';color:#8a5300;font-weight:400}.needed{border-color:#8a5300;border-width:2px}.needed legend::after{content:' (needed to meet this criterion)'}")
             .Append("label{margin-right:1rem}button{font:inherit;padding:.45rem 1rem;border-radius:6px;border:1px solid #2a4d8f;background:#2f5ea8;color:#fff}")
             .Append("button:focus,input:focus,select:focus{outline:3px solid #f0a500;outline-offset:2px}#result{margin-top:1rem;padding:.6rem;border-radius:6px;background:#f1f4f9}")
             .Append("[hidden]{display:none}</style></head><body><main>")
@@ -37,7 +38,7 @@ public static class DocumentationForm
             .Append(session.Order.EvaluationDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append(".</p>")
             .Append("<p>").Append(E(policy.Title)).Append(", version ").Append(E(policy.Version)).Append(" — <strong>").Append(E(rule.Section))
             .Append(": ").Append(E(rule.Title)).Append("</strong>. Current verdict: <strong id=\"current-verdict\">").Append(E(current.Verdict.Wire())).Append("</strong>.</p>")
-            .Append("<p>Answers already shown by the record are filled in; change them if they are wrong. Leave a question at “Not documented” if the chart does not say.</p>")
+            .Append("<p>Answers already shown by the record are filled in; change them if they are wrong. Questions marked “needed” are what the chart lacks for this criterion. Leave a question at “Not documented” if the chart does not say.</p>")
             .Append("<form id=\"doc-form\" method=\"post\" novalidate>");
         var index = 0;
         foreach (var item in questionnaire.Item ?? [])
@@ -48,7 +49,7 @@ public static class DocumentationForm
             var value = answered?.Answer?.FirstOrDefault()?.ValueBoolean;
             var enable = item.EnableWhen?.FirstOrDefault()?.Question;
             html.Append("<fieldset id=\"").Append(id).Append("\" data-link=\"").Append(E(linkId)).Append('"')
-                .Append(answered is null ? " class=\"open\"" : string.Empty)
+                .Append(answered is null ? needed.TryGetValue(linkId, out var wanted) ? $" class=\"open needed\" data-wanted=\"{(wanted ? "yes" : "no")}\"" : " class=\"open\"" : string.Empty)
                 .Append(enable is null ? string.Empty : $" data-enable-when=\"{E(enable)}\"").Append("><legend id=\"").Append(id).Append("-q\">")
                 .Append(E(item.Text ?? linkId)).Append("</legend>");
             if (answered?.Answer?.FirstOrDefault()?.Extension?.FirstOrDefault()?.Extension?.FirstOrDefault(e => e.Url == "evidence")?.ValueString is { } evidence)

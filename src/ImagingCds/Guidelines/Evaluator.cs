@@ -88,7 +88,7 @@ public static class Evaluator
 
         // Definitions are shared by many rules: each condition node is decided once per run (by reference).
         private readonly Dictionary<Predicate, (Truth Truth, FactUse[] Uses)> _decided = new(ReferenceEqualityComparer.Instance);
-        private readonly Dictionary<(Predicate, bool), List<FactTest>?> _needed = new(NodeTargetComparer.Instance);
+        private readonly Dictionary<(Predicate, bool), List<(FactTest Test, bool Wanted)>?> _needed = new(NodeTargetComparer.Instance);
 
         public RuleResult Consider(Rule rule)
         {
@@ -292,7 +292,7 @@ public static class Evaluator
                 return null;
             }
 
-            var items = tests.DistinctBy(t => Regional(t.Key)).Select(t => Item(t, rule)).ToList();
+            var items = tests.DistinctBy(t => Regional(t.Test.Key)).Select(t => Item(t.Test, rule) with { Wanted = t.Wanted }).ToList();
             if (rule.DefersTo is { } other)
             {
                 items.Add(new MissingItem($"{rule.Id}.review", rule.Id,
@@ -358,7 +358,7 @@ public static class Evaluator
         }
 
         /// <summary>Fact tests still unknown that would bring <paramref name="predicate"/> to <paramref name="target"/>; null when impossible.</summary>
-        private List<FactTest>? Need(Predicate predicate, bool target)
+        private List<(FactTest Test, bool Wanted)>? Need(Predicate predicate, bool target)
         {
             if (!_needed.TryGetValue((predicate, target), out var needed))
             {
@@ -369,13 +369,13 @@ public static class Evaluator
             return needed;
         }
 
-        private List<FactTest>? NeedOf(Predicate predicate, bool target)
+        private List<(FactTest Test, bool Wanted)>? NeedOf(Predicate predicate, bool target)
         {
             switch (predicate)
             {
                 case FactTest test:
                     var truth = Eval(test, []);
-                    return truth == Truth.Unknown ? [test] : truth == Kleene.FromBool(target) ? [] : null;
+                    return truth == Truth.Unknown ? [(test, target)] : truth == Kleene.FromBool(target) ? [] : null;
                 case NotOf not:
                     return Need(not.Item, !target);
                 case DefinitionRef reference:
@@ -396,9 +396,9 @@ public static class Evaluator
             }
         }
 
-        private List<FactTest>? Every(IReadOnlyList<Predicate> items, bool target)
+        private List<(FactTest Test, bool Wanted)>? Every(IReadOnlyList<Predicate> items, bool target)
         {
-            var all = new List<FactTest>();
+            var all = new List<(FactTest Test, bool Wanted)>();
             foreach (var item in items)
             {
                 if (Need(item, target) is not { } needed)
@@ -413,7 +413,7 @@ public static class Evaluator
         }
 
         /// <summary>The cheapest way to bring <paramref name="count"/> of the items to the target (ties: earliest items).</summary>
-        private List<FactTest>? Cheapest(IReadOnlyList<Predicate> items, bool target, int count)
+        private List<(FactTest Test, bool Wanted)>? Cheapest(IReadOnlyList<Predicate> items, bool target, int count)
         {
             var options = items.Select(Item => Need(Item, target)).Where(n => n is not null).Select(n => n!).ToList();
             return options.Count < count

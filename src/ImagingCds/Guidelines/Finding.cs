@@ -28,8 +28,11 @@ public sealed record RuleResult(Rule Rule, Truth Truth, bool ExceptionDocumented
 /// <param name="Qualifier">The test's window or threshold in words ("within the last 6 months; at least 6 weeks"), or null.</param>
 public sealed record MissingItem(string Key, string FactId, string Question, string? Qualifier, FactType Type, string RuleId, string? DefersTo = null)
 {
-    /// <summary>The whole prompt: the question with its qualifier.</summary>
-    public string Text => Qualifier is null ? Question : $"{Question} ({Qualifier})";
+    /// <summary>The answer that would meet the indication: yes for most tests, no where the rule needs the opposite.</summary>
+    public bool Wanted { get; init; } = true;
+
+    /// <summary>The whole prompt: the question with its qualifier (and, when "no" is what meets the rule, that).</summary>
+    public string Text => (Qualifier is null ? Question : $"{Question} ({Qualifier})") + (Wanted ? string.Empty : " — the indication needs \"no\"");
 }
 
 /// <summary>The outcome of one policy for one order, with the trace of every rule considered.</summary>
