@@ -107,8 +107,18 @@ for path in sorted(glob.glob(os.path.join(root, "sections", "*.yaml"))):
     doc = load(path)
     inventory.setdefault(doc.get("policy"), set()).update(str(s.get("id")) for s in doc.get("sections") or [])
 
+try:
+    import json, jsonschema
+    schema = json.load(open(os.path.join(root, "schema", "policy.schema.json")))
+    validator = jsonschema.Draft202012Validator(schema)
+except ImportError:
+    validator = None
+
 for path in sorted(glob.glob(os.path.join(root, "policies", "*.yaml"))):
     doc = load(path)
+    if validator is not None:
+        for e in validator.iter_errors(doc):
+            err(f"{path}: schema: {'/'.join(str(p) for p in e.absolute_path)}: {e.message[:200]}")
     known_sections = inventory.get(doc.get("id"), set())
     for item in (doc.get("definitions") or []) + (doc.get("rules") or []):
         for c in item.get("covers") or []:

@@ -86,7 +86,7 @@ public static class CardBuilder
             {
                 links.Add(new JsonObject
                 {
-                    ["label"] = $"Document for {Payer(finding, library)} ({finding.Missing.Count} question{(finding.Missing.Count == 1 ? "" : "s")})",
+                    ["label"] = $"Document for {Payer(finding, library)} ({finding.Decisive.FirstOrDefault()?.Rule.Section ?? "criteria"})",
                     ["url"] = form,
                     ["type"] = "absolute",
                 });
@@ -265,7 +265,7 @@ public static class CardBuilder
         var text = worst.Verdict switch
         {
             Verdict.Appropriate => $"{study} meets {string.Join(", ", findings.Select(f => f.PolicyId))} ({worst.Decisive.FirstOrDefault()?.Rule.Title ?? "criteria met"})",
-            Verdict.NeedsDocumentation => $"{study}: document {worst.Missing.FirstOrDefault()?.Question.TrimEnd('?') ?? "the indication"} for {policy.Payer}",
+            Verdict.NeedsDocumentation => $"{study} needs documentation for {policy.Payer}: {worst.Missing.FirstOrDefault()?.Question ?? "see the criteria"}",
             Verdict.NotAppropriate => $"{study} does not meet {policy.Payer}: {worst.Decisive.FirstOrDefault()?.Rule.Title ?? "no indication applies"}",
             _ => $"{study}: payer criteria could not be checked now (record unavailable); you may sign",
         };
