@@ -123,3 +123,30 @@ internal static class Services
         return handler.HandleAsync(context.Request, CancellationToken.None);
     }
 }
+
+/// <summary>Request bytes → validated request → patient record from prefetch (the record stage alone).</summary>
+[MemoryDiagnoser]
+public class RecordBenchmarks
+{
+    private byte[] _body = [];
+    private PrefetchSource _prefetch = null!;
+
+    [Params(50, 500, 5000)]
+    public int Resources { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _body = Encoding.UTF8.GetBytes(SyntheticRecord.Request(Resources));
+        _prefetch = new PrefetchSource(ServiceCatalog.Load(Path.Combine(Services.Root, "cds-services.json")).Prefetch);
+    }
+
+    [Benchmark]
+    public async Task<int> ParseAndAssembleFromPrefetch()
+    {
+        var request = HookRequestParser.Parse(_body, new HookOptions(), out _)!;
+        var query = new RecordQuery(request.Context.PatientId, request.Context.UserId, null, request.Prefetch, null, null);
+        var record = (await _prefetch.ReadAsync(query, new HashSet<string>(RecordParts.All), CancellationToken.None)).Build();
+        return record.ResourceCount;
+    }
+}
