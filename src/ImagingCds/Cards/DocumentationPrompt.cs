@@ -35,6 +35,12 @@ public static class DocumentationPrompt
             }
 
             var fact = catalog.Facts.GetValueOrDefault(test.Fact.Replace("{region}", region, StringComparison.Ordinal));
+            if (fact?.Derive.Builtin?.StartsWith("order_", StringComparison.Ordinal) == true)
+            {
+                // The ordered study's region, contrast or code is on the order itself: nothing for the clinician to answer.
+                continue;
+            }
+
             items.Add(new QuestionnaireItem
             {
                 LinkId = key,

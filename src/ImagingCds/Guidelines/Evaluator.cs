@@ -46,7 +46,7 @@ public static class Evaluator
         // if any, the one with the fewest fact tests left to document; ties go to the rule written first.
         (RuleResult Result, List<MissingItem> Needed)? best = null;
         var open = indications.Where(r => r.Truth != Truth.False).ToArray();
-        var started = open.Where(r => r.Facts.Any(f => f.Truth == Truth.True && !IsAboutTheOrder(f.FactId, catalog))).ToArray();
+        var started = open.Where(r => r.Facts.Any(f => f.Truth == Truth.True && IsProgress(f, catalog))).ToArray();
         foreach (var result in started.Length > 0 ? started : open)
         {
             var needed = run.Needed(result.Rule);
@@ -61,9 +61,13 @@ public static class Evaluator
             : new Finding(order, cpt, policy.Id, Verdict.NotAppropriate, ["No indication of this policy can be met for this order"], [], trace, [], null);
     }
 
-    /// <summary>Facts every order has (age, sex, region, contrast): documenting them is no progress toward an indication.</summary>
-    private static bool IsAboutTheOrder(string factId, FactCatalog catalog) =>
-        catalog.Facts.TryGetValue(factId, out var fact) && fact.Derive.Builtin is not null;
+    /// <summary>
+    /// A documented clinical fact counts as progress toward an indication; facts every order has (age, sex, region,
+    /// contrast) and a silent record satisfying a "not documented" test do not.
+    /// </summary>
+    private static bool IsProgress(FactUse use, FactCatalog catalog) =>
+        !use.Key.EndsWith("|documented=false", StringComparison.Ordinal) &&
+        !(catalog.Facts.TryGetValue(use.FactId, out var fact) && fact.Derive.Builtin is not null);
 
     /// <summary>A policy that failed to evaluate: contained, reported, never mistaken for "criteria not met".</summary>
     public static Finding Failed(Policy policy, string order, string cpt, string why)
