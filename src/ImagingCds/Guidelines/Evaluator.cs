@@ -42,11 +42,15 @@ public static class Evaluator
             return new Finding(order, cpt, policy.Id, Verdict.Appropriate, met.Select(r => r.Rule.Citation).ToArray(), [], trace, met, null);
         }
 
-        // Most promising open indication: among those the record already points to (a clinical fact documented true),
-        // if any, the one with the fewest fact tests left to document; ties go to the rule written first.
+        // Most promising open indication: among those the record already points to (a clinical fact documented true that
+        // not every open indication shares), if any, the one with the fewest fact tests left to document; ties go to
+        // the rule written first.
         (RuleResult Result, List<MissingItem> Needed)? best = null;
         var open = indications.Where(r => r.Truth != Truth.False).ToArray();
-        var started = open.Where(r => r.Facts.Any(f => f.Truth == Truth.True && IsProgress(f, catalog))).ToArray();
+        // A fact every open indication shares (say, an in-person visit) says nothing about which one the record points to.
+        var shown = open.ToDictionary(r => r, r => r.Facts.Where(f => f.Truth == Truth.True && IsProgress(f, catalog)).Select(f => f.FactId).ToHashSet(StringComparer.Ordinal));
+        var common = open.Length > 1 ? shown.Values.Aggregate((a, b) => a.Intersect(b, StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal)) : [];
+        var started = open.Where(r => shown[r].Except(common, StringComparer.Ordinal).Any()).ToArray();
         foreach (var result in started.Length > 0 ? started : open)
         {
             var needed = run.Needed(result.Rule);

@@ -170,6 +170,17 @@ public sealed class EvaluatorTests
         Assert.Equal(["b", "symptom"], finding.Missing.Select(m => m.Key));
     }
 
+    [Fact]
+    public void Evaluate_AFactEveryIndicationShares_DoesNotPointToAny()
+    {
+        // "a" (say, an in-person visit) is part of both; only "b" says which one the record points to.
+        var policy = PolicyOf(
+            Indication("first", new AllOf([Fact("a"), Fact("c")])),
+            Indication("second", new AllOf([Fact("a"), Fact("b"), Fact("symptom")])));
+        Assert.Equal("first", Evaluate(policy, Facts(("a", [Yes()]))).Decisive.Single().Rule.Id);
+        Assert.Equal("second", Evaluate(policy, Facts(("a", [Yes()]), ("b", [Yes()]))).Decisive.Single().Rule.Id);
+    }
+
     [Theory]
     [InlineData(64, Truth.False)]
     [InlineData(65, Truth.True)]
