@@ -36,7 +36,7 @@ public sealed class ScenarioReplayTests(CdsServiceFactory service) : IClassFixtu
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{scenarioFile}: HTTP {(int)response.StatusCode}: {body}");
 
-        var entries = (JsonNode.Parse(body)!["cards"]?.AsArray() ?? [])
+        var entries = (CdsHygiene.AssertCdsResponse(body)["cards"]?.AsArray() ?? [])
             .SelectMany(card => card?["extension"]?["appropriateness"]?.AsArray() ?? [])
             .Select(e => e!.AsObject())
             .ToArray();

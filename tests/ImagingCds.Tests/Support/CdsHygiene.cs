@@ -14,12 +14,26 @@ internal static class CdsHygiene
         Assert.True(offences.Count == 0, $"response hygiene: {string.Join(", ", offences)} in {node?.ToJsonString()}");
     }
 
-    /// <summary>A CDS Hooks response: a JSON object with a <c>cards</c> array, and nothing null or empty.</summary>
+    /// <summary>
+    /// A CDS Hooks response a reviewer accepts: a <c>cards</c> array, nothing null or empty, and every card with a
+    /// uuid, a summary under 140 characters, an info or warning indicator (never critical: a coverage matter), a source
+    /// label and topic, and every suggestion with a uuid.
+    /// </summary>
     public static JsonObject AssertCdsResponse(string body)
     {
         var response = Assert.IsType<JsonObject>(JsonNode.Parse(body));
-        Assert.IsType<JsonArray>(response["cards"]);
+        var cards = Assert.IsType<JsonArray>(response["cards"]);
         AssertClean(response);
+        foreach (var card in cards.Select(c => c!.AsObject()))
+        {
+            Assert.True(Guid.TryParse((string?)card["uuid"], out _), "card without a uuid");
+            Assert.True(((string?)card["summary"])?.Length is > 0 and < 140, $"summary length: {card["summary"]}");
+            Assert.Contains((string?)card["indicator"], new[] { "info", "warning" });
+            Assert.False(string.IsNullOrWhiteSpace((string?)card["source"]?["label"]), "card without source.label");
+            Assert.NotNull(card["source"]?["topic"]?["code"]);
+            Assert.All(card["suggestions"]?.AsArray() ?? [], s => Assert.True(Guid.TryParse((string?)s!["uuid"], out _), "suggestion without a uuid"));
+        }
+
         return response;
     }
 
