@@ -53,7 +53,7 @@ public static class CardBuilder
         return new JsonObject
         {
             ["uuid"] = Uuid(hookInstance, order.Reference, "card").ToString(),
-            ["summary"] = Summary(study, worst, policy, findings),
+            ["summary"] = Summary(study, worst, policy, findings, library),
             ["indicator"] = worst.Verdict == Verdict.Appropriate ? "info" : "warning",
             ["detail"] = Detail(findings, library),
             ["source"] = new JsonObject
@@ -260,11 +260,11 @@ public static class CardBuilder
         ["missing"] = new JsonArray(finding.Missing.Select(m => (JsonNode?)m.Text).ToArray()),
     };
 
-    private static string Summary(string study, Finding worst, Policy policy, Finding[] findings)
+    private static string Summary(string study, Finding worst, Policy policy, Finding[] findings, GuidelineLibrary library)
     {
         var text = worst.Verdict switch
         {
-            Verdict.Appropriate => $"{study} meets {string.Join(", ", findings.Select(f => f.PolicyId))} ({worst.Decisive.FirstOrDefault()?.Rule.Title ?? "criteria met"})",
+            Verdict.Appropriate => $"{study} meets {string.Join(", ", findings.Select(f => Payer(f, library)).Distinct())} ({worst.Decisive.FirstOrDefault()?.Rule.Title ?? "criteria met"})",
             Verdict.NeedsDocumentation => $"{study} needs documentation for {policy.Payer}: {worst.Missing.FirstOrDefault()?.Question ?? "see the criteria"}",
             Verdict.NotAppropriate => $"{study} does not meet {policy.Payer}: {worst.Decisive.FirstOrDefault()?.Rule.Title ?? "no indication applies"}",
             _ => $"{study}: payer criteria could not be checked now (record unavailable); you may sign",
@@ -287,7 +287,10 @@ public static class CardBuilder
             foreach (var rule in finding.Verdict is Verdict.Appropriate or Verdict.NotAppropriate ? finding.Decisive : [])
             {
                 text.Append("- ").Append(rule.Rule.Citation).Append('\n');
-                foreach (var evidence in rule.Facts.Where(f => f.Truth == Facts.Truth.True).SelectMany(f => f.Evidence).DistinctBy(e => e.Reference).Take(4))
+                // The clinical evidence; the order's own region or contrast is not news to the clinician signing it.
+                var clinical = rule.Facts.Where(f => f.Truth == Facts.Truth.True &&
+                                                     library.Catalog.Facts.GetValueOrDefault(f.FactId)?.Derive.Builtin?.StartsWith("order_", StringComparison.Ordinal) != true);
+                foreach (var evidence in clinical.SelectMany(f => f.Evidence).DistinctBy(e => e.Reference).Take(4))
                 {
                     text.Append("  - ").Append(evidence.What);
                     if (evidence.System is not null && evidence.Code is not null)
