@@ -44,7 +44,7 @@ public static class DocumentationPrompt
             items.Add(new QuestionnaireItem
             {
                 LinkId = key,
-                Text = Text(test, fact),
+                Text = Text(test, fact, catalog, region),
                 Type = AnswerType(test, fact),
                 Required = false,
                 AnswerOption = test.In.Count > 0 || fact?.Type != FactType.Choice || fact.Choices.Count == 0
@@ -146,45 +146,11 @@ public static class DocumentationPrompt
         };
     }
 
-    private static string Text(FactTest test, FactDefinition? fact)
+    private static string Text(FactTest test, FactDefinition? fact, FactCatalog catalog, string region)
     {
         var question = fact?.Question ?? test.Fact;
-        var qualifiers = new List<string>();
-        if (test.Within is { } within)
-        {
-            qualifiers.Add($"within the last {within}");
-        }
-
-        if (test.OlderThan is { } older)
-        {
-            qualifiers.Add($"lasting at least {older}");
-        }
-
-        if (test.WeeksAtLeast is { } weeks)
-        {
-            qualifiers.Add($"for at least {weeks} weeks");
-        }
-
-        if (test.CountAtLeast is { } count)
-        {
-            qualifiers.Add($"at least {count} times");
-        }
-
-        if (test.After is { } after)
-        {
-            qualifiers.Add($"since the latest {after.Replace('_', ' ')}");
-        }
-
-        if (test.In.Count > 0)
-        {
-            qualifiers.Add($"is it one of: {string.Join(", ", test.In)}");
-        }
-
-        if (test.Compare is { } c)
-        {
-            qualifiers.Add($"{c.Relation switch { Relation.Ge => "at least", Relation.Gt => "more than", Relation.Le => "at most", Relation.Lt => "less than", _ => "equal to" }} {c.Value.ToString(CultureInfo.InvariantCulture)}");
-        }
-
+        var qualifiers = FactTestWording.Qualifiers(test, other =>
+            catalog.Facts.GetValueOrDefault(other.Replace("{region}", region, StringComparison.Ordinal))?.Question.TrimEnd('?') ?? other);
         return qualifiers.Count == 0 ? question : $"{question} ({string.Join("; ", qualifiers)})";
     }
 

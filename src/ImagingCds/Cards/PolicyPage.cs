@@ -104,43 +104,9 @@ public static class PolicyPage
             question += " (in the region ordered)";
         }
 
-        var qualifiers = new List<string>();
-        if (test.Within is { } within)
-        {
-            qualifiers.Add($"within the last {within}");
-        }
-
-        if (test.OlderThan is { } older)
-        {
-            qualifiers.Add($"for at least {older}");
-        }
-
-        if (test.After is { } after)
-        {
-            qualifiers.Add($"since <code>{E(after)}</code>");
-        }
-
-        if (test.WeeksAtLeast is { } weeks)
-        {
-            qualifiers.Add($"for at least {weeks} weeks");
-        }
-
-        if (test.CountAtLeast is { } count)
-        {
-            qualifiers.Add($"at least {count} times");
-        }
-
-        if (test.Compare is { } c)
-        {
-            qualifiers.Add($"{c.Relation switch { Relation.Ge => "≥", Relation.Gt => ">", Relation.Le => "≤", Relation.Lt => "<", _ => "=" }} {c.Value.ToString(CultureInfo.InvariantCulture)}");
-        }
-
-        if (test.In.Count > 0)
-        {
-            qualifiers.Add($"one of: {E(string.Join(", ", test.In))}");
-        }
-
-        return $"{E(question)}{(qualifiers.Count > 0 ? " — " + string.Join("; ", qualifiers) : string.Empty)} <code>{E(test.Fact)}</code>";
+        var qualifiers = FactTestWording.Qualifiers(test, other => catalog.Facts.GetValueOrDefault(other.Replace("{region}", "lumbar", StringComparison.Ordinal))?.Question.TrimEnd('?') ?? other)
+            .Select(E).ToArray();
+        return $"{E(question)}{(qualifiers.Length > 0 ? " — " + string.Join("; ", qualifiers) : string.Empty)} <code>{E(test.Fact)}</code>";
     }
 
     private static string E(string text) => WebUtility.HtmlEncode(text);

@@ -80,25 +80,13 @@ public sealed class FeedbackHandler(
     private static ProblemHttpResult Unavailable() =>
         Problem(new HookRequestError(503, "feedback-store-unavailable", "feedback cannot be stored right now; send it again later", string.Empty));
 
-    /// <summary>The problem shape of the hook endpoint (<see cref="Problems"/>): a stable <c>code</c> and the <c>path</c> at fault.</summary>
-    private static ProblemHttpResult Problem(HookRequestError error)
-    {
-        var extensions = new Dictionary<string, object?> { ["code"] = error.Code };
-        if (error.Path.Length > 0)
+    /// <summary>The problem shape of the hook endpoint (<see cref="Problems"/>), with titles for feedback.</summary>
+    private static ProblemHttpResult Problem(HookRequestError error) =>
+        Problems.From(error, error.Status switch
         {
-            extensions["path"] = error.Path;
-        }
-
-        return TypedResults.Problem(
-            detail: error.Message,
-            statusCode: error.Status,
-            title: error.Status switch
-            {
-                400 => "The feedback is invalid",
-                404 => "No such CDS service",
-                413 => "The feedback is too large",
-                _ => "Feedback is unavailable",
-            },
-            extensions: extensions);
-    }
+            400 => "The feedback is invalid",
+            404 => "No such CDS service",
+            413 => "The feedback is too large",
+            _ => "Feedback is unavailable",
+        });
 }

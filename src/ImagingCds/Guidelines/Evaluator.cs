@@ -315,52 +315,7 @@ public static class Evaluator
         {
             var factId = Regional(test.Fact);
             var definition = catalog.Facts.TryGetValue(factId, out var d) ? d : null;
-            var qualifiers = new List<string>();
-            if (test.Within is { } within)
-            {
-                qualifiers.Add($"within the last {within}");
-            }
-
-            if (test.OlderThan is { } older)
-            {
-                qualifiers.Add($"for at least {older}");
-            }
-
-            if ((test.After ?? test.Since) is { } after)
-            {
-                qualifiers.Add($"since: {catalog.Facts.GetValueOrDefault(Regional(after))?.Question.TrimEnd('?') ?? after}");
-            }
-
-            if (test.StartsWithin is { } starts)
-            {
-                qualifiers.Add($"started within the last {starts}");
-            }
-
-            if (!test.Documented)
-            {
-                qualifiers.Add("answer yes only if it is NOT the case");
-            }
-
-            if (test.WeeksAtLeast is { } weeks)
-            {
-                qualifiers.Add($"at least {weeks} weeks");
-            }
-
-            if (test.CountAtLeast is { } count)
-            {
-                qualifiers.Add($"at least {count} times");
-            }
-
-            if (test.Compare is { } c)
-            {
-                qualifiers.Add($"{c.Relation switch { Relation.Ge => "≥", Relation.Gt => ">", Relation.Le => "≤", Relation.Lt => "<", _ => "=" }} {c.Value}");
-            }
-
-            if (test.In.Count > 0)
-            {
-                qualifiers.Add($"one of {string.Join(", ", test.In)}");
-            }
-
+            var qualifiers = FactTestWording.Qualifiers(test, other => catalog.Facts.GetValueOrDefault(Regional(other))?.Question.TrimEnd('?') ?? other);
             return new MissingItem(Regional(test.Key), factId, definition?.Question ?? factId,
                 qualifiers.Count == 0 ? null : string.Join("; ", qualifiers), definition?.Type ?? FactType.Boolean, rule.Id);
         }

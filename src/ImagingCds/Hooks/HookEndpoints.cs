@@ -40,7 +40,7 @@ public static class HookEndpoints
         hooks.MapPost("/{serviceId}", (string serviceId, HttpRequest request, OrderSignHandler handler, CancellationToken cancellationToken) =>
             serviceId == ServiceCatalog.ServiceId
                 ? handler.HandleAsync(request, cancellationToken)
-                : Task.FromResult(Problems.From(new HookRequestError(404, "unknown-service", $"no CDS service has id '{serviceId}'", "serviceId"))));
+                : Task.FromResult<IResult>(Problems.From(new HookRequestError(404, "unknown-service", $"no CDS service has id '{serviceId}'", "serviceId"))));
 
         app.MapGet("/healthz", () => TypedResults.Ok(new HealthStatus("ok")));
         app.MapGet("/readyz", (ServiceCatalog _) => TypedResults.Ok(new HealthStatus("ready")));
