@@ -1,10 +1,8 @@
 # Builds exactly what CI builds: .ci/run runs the same restore and publish commands on the same sources.
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
-COPY Directory.Build.props Directory.Packages.props BannedSymbols.txt ImagingCds.sln cds-services.json ./
-COPY src/ src/
-COPY tests/ tests/
-COPY guidelines/ guidelines/
+# The whole clean tree, as CI's fresh clone has it (.dockerignore drops build outputs and .git).
+COPY . .
 RUN dotnet restore ImagingCds.sln
 RUN dotnet publish src/ImagingCds/ImagingCds.csproj -c Release -o /app/publish --no-restore
 
