@@ -4,6 +4,7 @@ WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props BannedSymbols.txt ImagingCds.sln cds-services.json ./
 COPY src/ src/
 COPY tests/ tests/
+COPY tools/ tools/
 COPY guidelines/ guidelines/
 RUN dotnet restore ImagingCds.sln
 RUN dotnet publish src/ImagingCds/ImagingCds.csproj -c Release -o /app/publish --no-restore
