@@ -52,11 +52,26 @@ public sealed record ReplayCase(
         return compact.Concat(folders).OrderBy(c => c.Name, StringComparer.Ordinal).ToArray();
     }
 
-    /// <summary>A compact scenario, its record in prefetch.</summary>
+    /// <summary>A compact scenario, its record in prefetch; content the expansion cannot read throws, naming the file.</summary>
     public static ReplayCase FromScenario(Scenario scenario, string name)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        return new(name, scenario.File, ScenarioFhir.Request(scenario), scenario.Expected, scenario.NoEntry, scenario);
+        JsonObject request;
+        try
+        {
+            request = ScenarioFhir.Request(scenario);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{scenario.File}: {ex.Message}", ex);
+        }
+
+        if (scenario.Expected.Count == 0)
+        {
+            throw new InvalidDataException($"{scenario.File}: 'expected' lists nothing");
+        }
+
+        return new(name, scenario.File, request, scenario.Expected, scenario.NoEntry, scenario);
     }
 
     /// <summary>A folder scenario: <see cref="RequestFile"/> posted as it is, checked against <see cref="ExpectedFile"/>.</summary>
