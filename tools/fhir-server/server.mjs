@@ -15,7 +15,8 @@
 //   POST /fhir/{type}/_search
 //   POST /admin/load         body as for --load; every resource is validated against the FHIR R4 definitions
 //                            first, and if any is invalid none is loaded: 422 with an OperationOutcome naming each
-//   POST /admin/reset        forget every resource
+//   POST /admin/reset        forget every resource and the request log
+//   GET  /admin/requests     the FHIR requests answered since the last reset: [{"method","url","status"}] (last 10,000)
 //   GET  /admin/health       200 when up
 //
 // medplum 4.5.2's in-memory search compares a reference parameter's value with the resource's "Type/id" literally,
@@ -63,6 +64,8 @@ for (const file of SEARCH_PARAMETER_BUNDLE_FILES) {
 
 const repo = new MemoryRepository();
 const router = new FhirRouter();
+const MAX_LOGGED_REQUESTS = 10_000;
+const requestLog = [];
 
 /** The resources of a Bundle (any type), an array of resources, or one resource. */
 function resourcesOf(body) {
@@ -158,6 +161,12 @@ function typedReferences(path, search) {
 }
 
 async function handleFhir(req, res, path, query) {
+  res.on('finish', () => {
+    requestLog.push({ method: req.method, url: req.url, status: res.statusCode });
+    if (requestLog.length > MAX_LOGGED_REQUESTS) {
+      requestLog.shift();
+    }
+  });
   const isSearchPost = req.method === 'POST' && path.endsWith('/_search');
   if (req.method !== 'GET' && !isSearchPost) {
     // Read-only: writes would bypass the loader's validation. Load with POST /admin/load.
@@ -190,7 +199,10 @@ async function handle(req, res) {
     send(res, result.status, result.body);
   } else if (req.method === 'POST' && url.pathname === '/admin/reset') {
     repo.clear();
+    requestLog.length = 0;
     send(res, 200, { reset: true });
+  } else if (req.method === 'GET' && url.pathname === '/admin/requests') {
+    send(res, 200, requestLog);
   } else if (req.method === 'GET' && url.pathname === '/admin/health') {
     send(res, 200, { status: 'up' });
   } else {

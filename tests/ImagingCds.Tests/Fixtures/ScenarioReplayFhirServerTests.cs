@@ -13,14 +13,20 @@ namespace ImagingCds.Tests.Fixtures;
 /// <see cref="ScenarioReplayTests"/>.
 /// </summary>
 /// <remarks>
-/// Before each scenario the server is emptied and given two patients: the scenario's, and as a neighbour the next
-/// scenario's (each under a patient id of its own, <see cref="ScenarioFhir.DistinctPatientId"/>). The service's
-/// searches must return only the patient's own resources (<c>patient=</c>): the neighbour's conditions, payer and
-/// prior imaging would change verdicts. Emptying keeps each search's cost constant: medplum's in-memory search
-/// scans every resource of the type, and with all 400+ records loaded the last scenarios took seconds.
+/// Before each scenario the server is emptied and given two patients, the scenario's and the next scenario's (each
+/// under a patient id of its own, <see cref="ScenarioFhir.DistinctPatientId"/>), so the service reads from a server
+/// that, like an EHR's, holds other patients. Emptying keeps each search's cost constant: medplum's in-memory search
+/// scans every resource of the type, and with all 400+ records loaded the last scenarios took seconds. Each replay
+/// also checks what the server was asked: exactly the discovery document's prefetch queries for that patient, each
+/// answered 200 (the token was accepted). The server's own search semantics (<c>patient=</c>, <c>status=</c>,
+/// <c>_count</c>) are checked directly by <see cref="Search_ByPatientAndStatus_ReturnsOnlyThatPatientsActiveCoverage"/>:
+/// the service also drops resources about another patient by itself, so a leak would not show in verdicts.
 /// </remarks>
 public sealed class ScenarioReplayFhirServerTests(ScenarioReplayFhirServerTests.Fixture fixture) : IClassFixture<ScenarioReplayFhirServerTests.Fixture>
 {
+    /// <summary>The path of the FHIR base on the server, as its request log shows it.</summary>
+    private const string FhirBasePath = "/fhir/";
+
     public static TheoryData<string> Scenarios() => ScenarioReplay.Files();
 
     [Theory]
@@ -46,6 +52,20 @@ public sealed class ScenarioReplayFhirServerTests(ScenarioReplayFhirServerTests.
         };
         using var client = fixture.Service.CreateClient();
         await ScenarioReplay.AssertVerdictsAsync(client, fixture.Service.Services, scenario, request, $"{scenarioFile} (from the FHIR server, patient {patientId})");
+
+        var asked = await fixture.FhirServer.RequestsAsync();
+        Assert.All(asked, r => Assert.True(r is ("GET", _, 200), $"{scenarioFile}: the FHIR server answered {r.Status} to {r.Method} {r.Url}"));
+        Assert.Equal(PrefetchQueries(patientId), asked.Select(r => r.Url).ToHashSet(StringComparer.Ordinal));
+    }
+
+    /// <summary>The discovery document's prefetch templates for <paramref name="patientId"/>, as the service sends them (searches with <c>_count=100</c>).</summary>
+    private static HashSet<string> PrefetchQueries(string patientId)
+    {
+        using var discovery = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Repo.File("cds-services.json")));
+        return discovery.RootElement.GetProperty("services")[0].GetProperty("prefetch").EnumerateObject()
+            .Select(p => p.Value.GetString()!.Replace("{{context.patientId}}", patientId, StringComparison.Ordinal))
+            .Select(q => $"{FhirBasePath}{q}{(q.Contains('?', StringComparison.Ordinal) ? "&_count=100" : "")}")
+            .ToHashSet(StringComparer.Ordinal);
     }
 
     [Fact]

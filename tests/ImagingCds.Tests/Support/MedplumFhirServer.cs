@@ -114,6 +114,13 @@ public sealed class MedplumFhirServer : IAsyncLifetime
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>The FHIR requests the server answered since the last reset, in order: method, path and query as sent, status.</summary>
+    public async Task<IReadOnlyList<(string Method, string Url, int Status)>> RequestsAsync()
+    {
+        var log = JsonNode.Parse(await _admin.GetStringAsync(new Uri(BaseUrl, "/admin/requests")))!.AsArray();
+        return log.Select(r => ((string)r!["method"]!, (string)r["url"]!, (int)r["status"]!)).ToArray();
+    }
+
     /// <summary>A GET on the FHIR API with the server's token, for tests of the server itself.</summary>
     public async Task<(int Status, JsonNode? Body)> GetAsync(string relative)
     {
