@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using ImagingCds.Cards;
+using ImagingCds.Feedback;
 using ImagingCds.Facts;
 using ImagingCds.Guidelines;
 using ImagingCds.Hooks;
@@ -105,10 +106,12 @@ internal static class Services
     {
         var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder(new Microsoft.AspNetCore.Builder.WebApplicationOptions { EnvironmentName = "Development" });
         builder.Logging.ClearProviders();
+        builder.Configuration["Feedback:DatabasePath"] = Path.Combine(Path.GetTempPath(), $"imagingcds-bench-{Environment.ProcessId}.db");
         builder.AddHooks();
         builder.AddPatientRecord();
         builder.AddGuidelines();
         builder.AddCards();
+        builder.AddFeedback();
         return builder.Build().Services;
     }
 

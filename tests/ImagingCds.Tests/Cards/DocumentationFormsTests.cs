@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
-using ImagingCds.Tests.Fixtures;
+using ImagingCds.Scenarios;
 using ImagingCds.Tests.Support;
 
 namespace ImagingCds.Tests.Cards;

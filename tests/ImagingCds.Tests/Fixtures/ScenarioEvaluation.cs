@@ -1,5 +1,6 @@
 using System.Text;
 using ImagingCds.Guidelines;
+using ImagingCds.Scenarios;
 using ImagingCds.Hooks;
 using ImagingCds.Record;
 

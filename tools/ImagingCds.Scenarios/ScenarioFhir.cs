@@ -1,9 +1,16 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
 
-namespace ImagingCds.Tests.Fixtures;
+namespace ImagingCds.Scenarios;
 
-/// <summary>Expands a compact scenario into the FHIR record and the order-sign request (everything in prefetch).</summary>
+/// <summary>Expands a compact scenario into the FHIR record and the order-sign request.</summary>
+/// <remarks>
+/// The record is valid FHIR R4 (a FHIR server's validation accepts it: tools/fhir-server checks every resource it loads).
+/// With the default <see cref="PatientId"/> the resources keep short ids (<c>cond-1</c>); with another patient id every
+/// resource id starts with that id, so the records of many scenarios can share one FHIR server without clashing.
+/// </remarks>
 public static class ScenarioFhir
 {
     private static readonly Dictionary<string, string> Systems = new()
@@ -16,19 +23,33 @@ public static class ScenarioFhir
         ["hcpcs"] = "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
     };
 
+    /// <summary>The patient id of a scenario replayed on its own (everything in prefetch).</summary>
     public const string PatientId = "scenario-patient";
 
-    /// <summary>The patient's record as resources by prefetch key.</summary>
-    public static Dictionary<string, List<JsonObject>> Record(Scenario scenario)
+    /// <summary>
+    /// A patient id of its own for a scenario (<c>scn-</c> and 16 hex digits of the SHA-256 of its id), short enough
+    /// that resource ids built on it stay within FHIR's 64 characters.
+    /// </summary>
+    public static string DistinctPatientId(Scenario scenario)
     {
-        var subject = new JsonObject { ["reference"] = $"Patient/{PatientId}" };
+        ArgumentNullException.ThrowIfNull(scenario);
+        return "scn-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(scenario.Id)))[..16];
+    }
+
+    /// <summary>The patient's record as resources by prefetch key (the keys of cds-services.json).</summary>
+    public static Dictionary<string, List<JsonObject>> Record(Scenario scenario, string patientId = PatientId)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentException.ThrowIfNullOrEmpty(patientId);
+        var subject = new JsonObject { ["reference"] = $"Patient/{patientId}" };
+        string Id(string local) => patientId == PatientId ? local : $"{patientId}-{local}";
         var parts = new Dictionary<string, List<JsonObject>>
         {
             ["patient"] = [], ["coverage"] = [], ["conditions"] = [], ["observations"] = [], ["procedures"] = [],
             ["medicationRequests"] = [], ["medicationStatements"] = [], ["encounters"] = [], ["serviceRequests"] = [],
             ["questionnaireResponses"] = [],
         };
-        var patient = new JsonObject { ["resourceType"] = "Patient", ["id"] = PatientId };
+        var patient = new JsonObject { ["resourceType"] = "Patient", ["id"] = patientId };
         if (scenario.Patient.Birth is { } birth)
         {
             patient["birthDate"] = birth;
@@ -44,7 +65,7 @@ public static class ScenarioFhir
         {
             parts["coverage"].Add(new JsonObject
             {
-                ["resourceType"] = "Coverage", ["id"] = "cov-1", ["status"] = "active",
+                ["resourceType"] = "Coverage", ["id"] = Id("cov-1"), ["status"] = "active",
                 ["beneficiary"] = subject.DeepClone(),
                 ["payor"] = new JsonArray(new JsonObject { ["display"] = payer }),
             });
@@ -55,7 +76,7 @@ public static class ScenarioFhir
         {
             var condition = new JsonObject
             {
-                ["resourceType"] = "Condition", ["id"] = $"cond-{++n}",
+                ["resourceType"] = "Condition", ["id"] = Id($"cond-{++n}"),
                 ["clinicalStatus"] = Concept("http://terminology.hl7.org/CodeSystem/condition-clinical", Get(c, "status") ?? "active"),
                 ["verificationStatus"] = Concept("http://terminology.hl7.org/CodeSystem/condition-ver-status", Get(c, "verification") ?? "confirmed"),
                 ["code"] = CodeableConcept(c),
@@ -71,7 +92,7 @@ public static class ScenarioFhir
         {
             var observation = new JsonObject
             {
-                ["resourceType"] = "Observation", ["id"] = $"obs-{++n}", ["status"] = Get(o, "status") ?? "final",
+                ["resourceType"] = "Observation", ["id"] = Id($"obs-{++n}"), ["status"] = Get(o, "status") ?? "final",
                 ["code"] = CodeableConcept(o), ["subject"] = subject.DeepClone(),
             };
             Set(observation, "effectiveDateTime", Get(o, "date"));
@@ -106,7 +127,7 @@ public static class ScenarioFhir
         {
             var procedure = new JsonObject
             {
-                ["resourceType"] = "Procedure", ["id"] = $"proc-{++n}", ["status"] = Get(p, "status") ?? "completed",
+                ["resourceType"] = "Procedure", ["id"] = Id($"proc-{++n}"), ["status"] = Get(p, "status") ?? "completed",
                 ["code"] = CodeableConcept(p), ["subject"] = subject.DeepClone(),
             };
             if (Get(p, "start") is { } start)
@@ -124,7 +145,7 @@ public static class ScenarioFhir
             var medication = new JsonObject
             {
                 ["resourceType"] = statement ? "MedicationStatement" : "MedicationRequest",
-                ["id"] = $"med-{++n}",
+                ["id"] = Id($"med-{++n}"),
                 ["status"] = Get(m, "status") ?? (statement ? "completed" : "completed"),
                 ["medicationCodeableConcept"] = CodeableConcept(m),
                 ["subject"] = subject.DeepClone(),
@@ -147,7 +168,7 @@ public static class ScenarioFhir
         {
             parts["encounters"].Add(new JsonObject
             {
-                ["resourceType"] = "Encounter", ["id"] = $"enc-{++n}", ["status"] = Get(e, "status") ?? "finished",
+                ["resourceType"] = "Encounter", ["id"] = Id($"enc-{++n}"), ["status"] = Get(e, "status") ?? "finished",
                 ["class"] = new JsonObject { ["system"] = "http://terminology.hl7.org/CodeSystem/v3-ActCode", ["code"] = Get(e, "class") ?? "AMB" },
                 ["subject"] = subject.DeepClone(),
                 ["period"] = Period(Get(e, "date") ?? Get(e, "start"), Get(e, "end") ?? Get(e, "date")),
@@ -158,7 +179,7 @@ public static class ScenarioFhir
         {
             var request = new JsonObject
             {
-                ["resourceType"] = "ServiceRequest", ["id"] = $"sr-{++n}", ["status"] = Get(s, "status") ?? "completed",
+                ["resourceType"] = "ServiceRequest", ["id"] = Id($"sr-{++n}"), ["status"] = Get(s, "status") ?? "completed",
                 ["intent"] = "order", ["code"] = CodeableConcept(s), ["subject"] = subject.DeepClone(),
             };
             Set(request, "occurrenceDateTime", Get(s, "date"));
@@ -180,7 +201,7 @@ public static class ScenarioFhir
 
             parts["questionnaireResponses"].Add(new JsonObject
             {
-                ["resourceType"] = "QuestionnaireResponse", ["id"] = "qr-1", ["status"] = "completed",
+                ["resourceType"] = "QuestionnaireResponse", ["id"] = Id("qr-1"), ["status"] = "completed",
                 ["subject"] = subject.DeepClone(),
                 ["authored"] = Get(scenario.Record.Answers[0], "date") ?? scenario.Date,
                 ["author"] = new JsonObject { ["reference"] = "Practitioner/scenario-clinician", ["display"] = "Dr. Scenario" },
@@ -191,9 +212,22 @@ public static class ScenarioFhir
         return parts;
     }
 
-    /// <summary>The order-sign request with the record in prefetch (searchset Bundles; the Patient as a resource).</summary>
-    public static JsonObject Request(Scenario scenario, bool withPrefetch = true)
+    /// <summary>The record as one <c>collection</c> Bundle, as a FHIR server's loader takes it.</summary>
+    public static JsonObject RecordBundle(Scenario scenario, string patientId = PatientId) => new()
     {
+        ["resourceType"] = "Bundle",
+        ["type"] = "collection",
+        ["entry"] = new JsonArray(Record(scenario, patientId).Values.SelectMany(r => r)
+            .Select(r => (JsonNode?)new JsonObject { ["resource"] = r }).ToArray()),
+    };
+
+    /// <summary>
+    /// The order-sign request: with <paramref name="withPrefetch"/> the whole record is in prefetch (searchset Bundles;
+    /// the Patient as a resource), else the request carries no prefetch and the caller adds <c>fhirServer</c>.
+    /// </summary>
+    public static JsonObject Request(Scenario scenario, bool withPrefetch = true, string patientId = PatientId)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
         var entries = new JsonArray();
         foreach (var order in scenario.Orders)
         {
@@ -208,7 +242,7 @@ public static class ScenarioFhir
             {
                 ["resourceType"] = "ServiceRequest", ["id"] = order.Id, ["status"] = order.Status ?? "draft", ["intent"] = "order",
                 ["code"] = new JsonObject { ["coding"] = codings },
-                ["subject"] = new JsonObject { ["reference"] = $"Patient/{PatientId}" },
+                ["subject"] = new JsonObject { ["reference"] = $"Patient/{patientId}" },
                 ["authoredOn"] = scenario.Date,
             };
             if (order.Reasons.Count > 0)
@@ -226,14 +260,14 @@ public static class ScenarioFhir
             ["context"] = new JsonObject
             {
                 ["userId"] = "PractitionerRole/scenario-clinician",
-                ["patientId"] = PatientId,
+                ["patientId"] = patientId,
                 ["draftOrders"] = new JsonObject { ["resourceType"] = "Bundle", ["type"] = "collection", ["entry"] = entries },
             },
         };
         if (withPrefetch)
         {
             var prefetch = new JsonObject();
-            foreach (var (key, resources) in Record(scenario))
+            foreach (var (key, resources) in Record(scenario, patientId))
             {
                 prefetch[key] = key == "patient"
                     ? resources[0]

@@ -1,7 +1,7 @@
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
-namespace ImagingCds.Tests.Fixtures;
+namespace ImagingCds.Scenarios;
 
 /// <summary>A compact fixture scenario (format: fhir-fixtures/README.md).</summary>
 public sealed class Scenario
@@ -24,9 +24,19 @@ public sealed class Scenario
         .WithNamingConvention(UnderscoredNamingConvention.Instance)
         .Build();
 
+    /// <summary>Reads one compact scenario; a file that is not valid YAML of this shape throws, naming the file and position.</summary>
     public static Scenario Load(string path)
     {
-        var scenario = Reader.Deserialize<Scenario>(System.IO.File.ReadAllText(path));
+        Scenario scenario;
+        try
+        {
+            scenario = Reader.Deserialize<Scenario>(System.IO.File.ReadAllText(path));
+        }
+        catch (YamlDotNet.Core.YamlException ex)
+        {
+            throw new InvalidDataException($"{path}:{ex.Start.Line}:{ex.Start.Column}: {ex.InnerException?.Message ?? ex.Message}", ex);
+        }
+
         scenario.File = path;
         return scenario;
     }
