@@ -16,6 +16,9 @@ public sealed class Scenario
     public List<ScenarioExpectation> Expected { get; set; } = [];
     public List<ScenarioExpectation> NoEntry { get; set; } = [];
 
+    /// <summary>Optional prefetch shapes (absent key, JSON null, an error OperationOutcome); prefetch replay only.</summary>
+    public ScenarioPrefetch? Prefetch { get; set; }
+
     /// <summary>Where the file is, for messages.</summary>
     [YamlIgnore]
     public string File { get; set; } = "";
@@ -67,6 +70,18 @@ public sealed class ScenarioRecord
     public List<Dictionary<string, object>> Encounters { get; set; } = [];
     public List<Dictionary<string, object>> ServiceRequests { get; set; } = [];
     public List<Dictionary<string, object>> Answers { get; set; } = [];
+}
+
+/// <summary>
+/// How the EHR sends some prefetch keys (keys of cds-services.json): <see cref="Omit"/> leaves the key out (not provided),
+/// <see cref="Null"/> sends JSON null (the EHR has no data), <see cref="Outcome"/> sends a searchset Bundle holding only an
+/// OperationOutcome of severity error (the EHR's search failed). Applies to the request with prefetch only.
+/// </summary>
+public sealed class ScenarioPrefetch
+{
+    public List<string> Omit { get; set; } = [];
+    public List<string> Null { get; set; } = [];
+    public List<string> Outcome { get; set; } = [];
 }
 
 public sealed class ScenarioExpectation

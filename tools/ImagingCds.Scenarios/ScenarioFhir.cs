@@ -82,6 +82,12 @@ public static class ScenarioFhir
                 ["code"] = CodeableConcept(c),
                 ["subject"] = subject.DeepClone(),
             };
+            if (Get(c, "verification") == "entered-in-error" && Get(c, "status") is null)
+            {
+                // FHIR R4 con-5: clinicalStatus SHALL NOT be present when verificationStatus is entered-in-error.
+                condition.Remove("clinicalStatus");
+            }
+
             Set(condition, "onsetDateTime", Get(c, "onset"));
             Set(condition, "recordedDate", Get(c, "recorded"));
             Set(condition, "abatementDateTime", Get(c, "abated"));
@@ -223,7 +229,8 @@ public static class ScenarioFhir
 
     /// <summary>
     /// The order-sign request: with <paramref name="withPrefetch"/> the whole record is in prefetch (searchset Bundles;
-    /// the Patient as a resource), else the request carries no prefetch and the caller adds <c>fhirServer</c>.
+    /// the Patient as a resource; the scenario's <c>prefetch:</c> block may omit keys, send them as JSON null or as a
+    /// failed search), else the request carries no prefetch and the caller adds <c>fhirServer</c>.
     /// </summary>
     public static JsonObject Request(Scenario scenario, bool withPrefetch = true, string patientId = PatientId)
     {
@@ -267,8 +274,35 @@ public static class ScenarioFhir
         if (withPrefetch)
         {
             var prefetch = new JsonObject();
-            foreach (var (key, resources) in Record(scenario, patientId))
+            var record = Record(scenario, patientId);
+            var shapes = scenario.Prefetch ?? new ScenarioPrefetch();
+            foreach (var key in shapes.Omit.Concat(shapes.Null).Concat(shapes.Outcome))
             {
+                if (!record.ContainsKey(key))
+                {
+                    throw new InvalidOperationException($"prefetch: unknown key '{key}' (known: {string.Join(", ", record.Keys)})");
+                }
+            }
+
+            foreach (var (key, resources) in record)
+            {
+                if (shapes.Omit.Contains(key))
+                {
+                    continue;
+                }
+
+                if (shapes.Null.Contains(key))
+                {
+                    prefetch[key] = null;
+                    continue;
+                }
+
+                if (shapes.Outcome.Contains(key))
+                {
+                    prefetch[key] = FailedSearch(key);
+                    continue;
+                }
+
                 prefetch[key] = key == "patient"
                     ? resources[0]
                     : new JsonObject
@@ -283,6 +317,25 @@ public static class ScenarioFhir
 
         return body;
     }
+
+    /// <summary>What an EHR sends when its prefetch search failed: a searchset Bundle holding only an error OperationOutcome.</summary>
+    private static JsonObject FailedSearch(string key) => new()
+    {
+        ["resourceType"] = "Bundle", ["type"] = "searchset",
+        ["entry"] = new JsonArray(new JsonObject
+        {
+            ["resource"] = new JsonObject
+            {
+                ["resourceType"] = "OperationOutcome",
+                ["issue"] = new JsonArray(new JsonObject
+                {
+                    ["severity"] = "error", ["code"] = "exception",
+                    ["diagnostics"] = $"The EHR could not run the '{key}' prefetch search",
+                }),
+            },
+            ["search"] = new JsonObject { ["mode"] = "outcome" },
+        }),
+    };
 
     private static string? Get(Dictionary<string, object> item, string key) =>
         item.TryGetValue(key, out var value) ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;

@@ -27,7 +27,13 @@ public sealed class ScenarioReplayFhirServerTests(ScenarioReplayFhirServerTests.
     /// <summary>The path of the FHIR base on the server, as its request log shows it.</summary>
     private const string FhirBasePath = "/fhir/";
 
-    public static TheoryData<string> Scenarios() => ScenarioReplay.Files();
+    /// <summary>
+    /// Every compact scenario except those with a <c>prefetch:</c> block: their point is how the service reads a
+    /// partial or failed prefetch with no FHIR server to ask, and here there is no prefetch and the server serves the
+    /// whole record, so the part they leave out would be read after all and their expected verdicts would not hold.
+    /// </summary>
+    public static TheoryData<string> Scenarios() =>
+        new(ScenarioReplay.FileNames().Where(file => Scenario.Load(Path.Combine(ScenarioReplay.Folder, file)).Prefetch is null));
 
     [Theory]
     [MemberData(nameof(Scenarios))]
