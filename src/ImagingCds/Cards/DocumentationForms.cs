@@ -16,6 +16,9 @@ public sealed class DocumentationForms(FormSessions sessions, GuidelineLibrary l
     /// <summary>Largest answer submission read, in bytes.</summary>
     private const int MaxSubmissionBytes = 64 * 1024;
 
+    /// <summary>Deepest JSON answer submission read: <c>{"answers": {linkId: value}}</c> needs two levels.</summary>
+    private const int MaxDepth = 8;
+
     public IResult Page(string token)
     {
         if (Resolve(token) is not { } form)
@@ -133,9 +136,17 @@ public sealed class DocumentationForms(FormSessions sessions, GuidelineLibrary l
             return form.Where(f => f.Value.Count > 0).ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal);
         }
 
+        // Bounded also when no Content-Length is sent; then held to the rules of JSON from outside (StrictJson): a
+        // repeated answer key would break ToDictionary below, and a bad \u escape would throw at GetString.
+        var body = await Hooks.BoundedBody.ReadAsync(request, MaxSubmissionBytes, cancellationToken);
+        if (body is null || !System.Text.Unicode.Utf8.IsValid(body) || StrictJson.FirstInvalidEscape(body, MaxDepth) is not null)
+        {
+            return null;
+        }
+
         try
         {
-            using var document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 8 }, cancellationToken);
+            using var document = JsonDocument.Parse(body, StrictJson.Options(MaxDepth));
             if (!document.RootElement.TryGetProperty("answers", out var answers) || answers.ValueKind != JsonValueKind.Object)
             {
                 return null;

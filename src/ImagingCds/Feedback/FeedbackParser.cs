@@ -30,6 +30,13 @@ public static partial class FeedbackParser
             return null;
         }
 
+        // A lone surrogate escape ("\uD800") parses, then throws at the first GetString.
+        if (Fhir.StrictJson.FirstInvalidEscape(body.Span, MaxDepth) is { } offset)
+        {
+            error = Bad("malformed-json", $"the body has a \\u escape that is not valid UTF-16 (byte {offset + 1})", string.Empty);
+            return null;
+        }
+
         JsonDocument document;
         try
         {

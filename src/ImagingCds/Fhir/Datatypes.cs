@@ -1,3 +1,6 @@
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -21,9 +24,30 @@ public abstract record FhirElement : IJsonOnDeserialized
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
 
-    /// <summary>FHIR JSON has no null elements (http://hl7.org/fhir/R4/json.html): an unknown element sent as null is dropped, never echoed.</summary>
+    /// <summary>The list properties of each element type whose items are elements (<c>coding</c>, <c>payor</c>, <c>item</c>, …).</summary>
+    private static readonly ConcurrentDictionary<Type, PropertyInfo[]> ElementLists = new();
+
+    /// <summary>
+    /// FHIR JSON has no null elements (http://hl7.org/fhir/R4/json.html): a null inside a list of elements
+    /// (<c>"coding": [null, {…}]</c>) is dropped, so no stage meets a null where the type says there is none; an
+    /// unknown element sent as null is dropped, never echoed.
+    /// </summary>
     void IJsonOnDeserialized.OnDeserialized()
     {
+        foreach (var property in ElementLists.GetOrAdd(GetType(), ElementListsOf))
+        {
+            if (property.GetValue(this) is IList list)
+            {
+                for (var i = list.Count - 1; i >= 0; i--)
+                {
+                    if (list[i] is null)
+                    {
+                        list.RemoveAt(i);
+                    }
+                }
+            }
+        }
+
         if (Extra is not { } extra)
         {
             return;
@@ -39,6 +63,12 @@ public abstract record FhirElement : IJsonOnDeserialized
             Extra = null;
         }
     }
+
+    private static PropertyInfo[] ElementListsOf(Type type) =>
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.PropertyType.IsGenericType && p.PropertyType.GetGenericTypeDefinition() == typeof(List<>) &&
+                        typeof(FhirElement).IsAssignableFrom(p.PropertyType.GetGenericArguments()[0]))
+            .ToArray();
 }
 
 public sealed record Extension : FhirElement

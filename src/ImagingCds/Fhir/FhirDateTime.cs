@@ -35,7 +35,9 @@ public sealed record FhirDateTime(string Text, DateOnly Start, DateOnly End, Dat
 
         if (text.Length == 7 && DateOnly.TryParseExact(text + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month))
         {
-            return new FhirDateTime(text, month, month.AddMonths(1).AddDays(-1), DatePrecision.Month);
+            // Not AddMonths(1).AddDays(-1): December 9999 has no next month.
+            var last = new DateOnly(month.Year, month.Month, DateTime.DaysInMonth(month.Year, month.Month));
+            return new FhirDateTime(text, month, last, DatePrecision.Month);
         }
 
         if (text.Length == 10 && DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))

@@ -25,17 +25,25 @@ public static class HookRequestParser
             return null;
         }
 
+        if (Fhir.StrictJson.FirstInvalidEscape(body.Span, limits.MaxJsonDepth) is { } offset)
+        {
+            error = Bad("malformed-json", $"the body has a \\u escape that is not valid UTF-16 (byte {offset + 1})", string.Empty);
+            return null;
+        }
+
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = limits.MaxJsonDepth });
+            document = JsonDocument.Parse(body, Fhir.StrictJson.Options(limits.MaxJsonDepth));
         }
         catch (JsonException ex)
         {
             var where = ex.LineNumber is { } line ? $"line {line + 1}, byte {ex.BytePositionInLine + 1}" : "body";
             var message = ex.Message.Contains("depth", StringComparison.OrdinalIgnoreCase)
                 ? $"JSON nesting is deeper than {limits.MaxJsonDepth} levels ({where})"
-                : $"the body is not valid JSON ({where})";
+                : Fhir.StrictJson.IsDuplicateProperty(ex)
+                    ? "the body has an object with the same property name twice"
+                    : $"the body is not valid JSON ({where})";
             error = Bad("malformed-json", message, string.Empty);
             return null;
         }
@@ -176,6 +184,13 @@ public static class HookRequestParser
         var subject = OptionalString(auth, "subject", "fhirAuthorization.subject", ref error);
         if (error is not null)
         {
+            return null;
+        }
+
+        // The token goes into an Authorization header: a control or non-ASCII character would fail there, after the fact.
+        if (token!.Any(c => c is <= ' ' or > '~'))
+        {
+            error = Bad("invalid-access-token", "'fhirAuthorization.access_token' must be printable ASCII without spaces", "fhirAuthorization.access_token");
             return null;
         }
 

@@ -85,6 +85,37 @@ public sealed class DocumentationFormsTests(CdsServiceFactory service) : IClassF
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("""{"answers": {"a": "yes", "a": "no"}}""")] // a repeated key
+    [InlineData("""{"answers": {"a": "\uD800"}}""")] // a lone surrogate in a value
+    [InlineData("""{"answers": {"\uDC00": "yes"}}""")] // and in a key
+    public async Task Submit_JsonOutsideTheRules_Is400(string json)
+    {
+        using var client = service.CreateClient();
+        var first = (string)NeedsDocumentationScenarios().Cast<object[]>().First()[0];
+        var (_, form) = await NeedsDocumentationAsync(client, first);
+        using var content = new StringContent(json, Encoding.UTF8, "application/json");
+
+        using var response = await client.PostAsync(form, content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(1_000, HttpStatusCode.OK)]
+    [InlineData(100_000, HttpStatusCode.BadRequest)]
+    public async Task Submit_BodySize_IsReadUpTo64KiB(int padding, HttpStatusCode expected)
+    {
+        using var client = service.CreateClient();
+        var first = (string)NeedsDocumentationScenarios().Cast<object[]>().First()[0];
+        var (_, form) = await NeedsDocumentationAsync(client, first);
+        using var content = new StringContent($$$"""{"answers": {}, "padding": "{{{new string('y', padding)}}}"}""", Encoding.UTF8, "application/json");
+
+        using var response = await client.PostAsync(form, content);
+
+        Assert.Equal(expected, response.StatusCode);
+    }
+
     /// <summary>The questions the form marks as needed for the criterion, and the answer that meets it.</summary>
     private static IEnumerable<(string Key, bool Wanted)> MissingKeys(string page)
     {

@@ -18,6 +18,7 @@ public sealed class FeedbackEndpointsTests(FeedbackHost host) : IClassFixture<Fe
         { "not-json", """{"feedback": [""", "malformed-json", "" },
         { "invalid-utf8", "{\"feedback\": [], \"x\": \"\u00ff\"}", "malformed-json", "" },
         { "too-deep", new string('[', 40) + new string(']', 40), "malformed-json", "" },
+        { "lone-surrogate", $$$$"""{"feedback": [{"card": "{{{{Card}}}}", "outcome": "accepted", "overrideReason": {"userComment": "\uD800"}}]}""", "malformed-json", "" },
         { "array-body", "[]", "not-an-object", "" },
         { "no-feedback", """{"feedbacks": []}""", "missing-feedback", "feedback" },
         { "feedback-not-array", """{"feedback": {"card": "x"}}""", "missing-feedback", "feedback" },

@@ -21,6 +21,8 @@ public sealed class FhirDateTimeTests
     [InlineData("2024-02", 2024, 2, 29)]
     [InlineData("2023-02", 2023, 2, 28)]
     [InlineData("2024-12", 2024, 12, 31)]
+    [InlineData("9999-12", 9999, 12, 31)]
+    [InlineData("0001-01", 1, 1, 31)]
     public void TryParse_YearMonth_CoversTheWholeMonth(string text, int year, int month, int lastDay)
     {
         var value = FhirDateTime.TryParse(text);

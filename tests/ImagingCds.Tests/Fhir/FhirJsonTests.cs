@@ -265,6 +265,19 @@ public sealed class FhirJsonTests
     }
 
     [Fact]
+    public void ReadResource_NullsInsideListsOfElements_AreDropped()
+    {
+        var coverage = Read<Coverage>("""{"resourceType":"Coverage","id":"v","payor":[null,{"display":"Cigna"},null],"type":{"coding":[null]}}""");
+        var condition = Read<Condition>("""{"resourceType":"Condition","id":"c","code":{"coding":[{"code":"M54.16"},null]},"extension":[null],"note":[null,{"text":"n"}]}""");
+
+        Assert.Equal(["Cigna"], coverage.Payor!.Select(p => p.Display));
+        Assert.Empty(coverage.Type!.Coding!);
+        Assert.Equal(["M54.16"], condition.Code!.Coding!.Select(c => c.Code));
+        Assert.Empty(condition.Extension!);
+        Assert.Equal(["n"], condition.Note!.Select(n => n.Text));
+    }
+
+    [Fact]
     public void ReadResource_StatusIsNumber_IssueMessageDoesNotRepeatTheValue()
     {
         FhirJson.ReadResource(Some.Element("""{"resourceType":"Procedure","id":"p","status":123456789}"""), "prefetch.procedures", out var issue);

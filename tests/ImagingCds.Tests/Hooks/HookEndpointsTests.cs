@@ -320,16 +320,4 @@ public sealed class HookEndpointsTests(CdsServiceFactory factory) : IClassFixtur
         body["context"]!["padding"] = new string('x', bytes);
         return body;
     }
-
-    /// <summary>Content sent without a Content-Length, so the service must count the bytes as they arrive.</summary>
-    private sealed class UnsizedContent(byte[] bytes) : HttpContent
-    {
-        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => stream.WriteAsync(bytes).AsTask();
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = 0;
-            return false;
-        }
-    }
 }

@@ -134,6 +134,55 @@ public sealed class HookRequestParserTests
     }
 
     [Theory]
+    [InlineData("hookInstance", "\"x\\uD800y\"")] // a lone high surrogate in a value the parser reads
+    [InlineData("futureField", "\"\\uDC00\\uD800\"")] // a reversed pair in a value nothing reads
+    [InlineData("\\uDBFF", "1")] // in a property name
+    public void Parse_EscapeThatIsNotUtf16_IsMalformedJsonNotAnException(string name, string value)
+    {
+        var request = Some.OrderSignRequest();
+        request.Remove(name);
+        var json = request.ToJsonString();
+        var body = Encoding.UTF8.GetBytes($"{{\"{name}\":{value},{json[1..]}");
+
+        var error = Refused(body);
+
+        Assert.Equal("malformed-json", error.Code);
+        Assert.Contains("UTF-16", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("hook")]
+    [InlineData("context")]
+    public void Parse_PropertyNameTwiceInOneObject_IsMalformedJson(string name)
+    {
+        var json = Some.OrderSignRequest().ToJsonString();
+        var copy = JsonNode.Parse(json)![name]!.ToJsonString();
+        var body = Encoding.UTF8.GetBytes(json[..^1] + $",\"{name}\":{copy}}}");
+
+        var error = Refused(body);
+
+        Assert.Equal("malformed-json", error.Code);
+        Assert.Contains("same property name twice", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("se\ncret")]
+    [InlineData("se\u0000cret")]
+    [InlineData("se cret")]
+    [InlineData("sécret")]
+    public void Parse_AccessTokenNotAHeaderValue_IsInvalidAccessTokenWithoutEchoingIt(string token)
+    {
+        var body = Some.OrderSignRequest();
+        body["fhirServer"] = "https://ehr.example.org/fhir/r4";
+        body["fhirAuthorization"] = new JsonObject { ["access_token"] = token, ["token_type"] = "Bearer" };
+
+        var error = Refused(body);
+
+        Assert.Equal(("invalid-access-token", "fhirAuthorization.access_token"), (error.Code, error.Path));
+        Assert.DoesNotContain("cret", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("[]")]
     [InlineData("\"order-sign\"")]
     [InlineData("42")]

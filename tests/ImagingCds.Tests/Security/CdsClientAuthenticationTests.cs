@@ -267,6 +267,24 @@ public sealed class CdsClientAuthenticationTests
         await AssertRefused(service, response, "malformed-token");
     }
 
+    [Theory]
+    [InlineData(0, "kid")] // header
+    [InlineData(1, "iss")] // payload
+    [InlineData(1, "jti")]
+    public async Task PostHook_EscapeThatIsNotUtf16InAClaim_IsBare401Malformed(int part, string claim)
+    {
+        using var service = new SecuredService();
+        using var client = service.CreateClient();
+        var signed = ClientTokens.Sign(service.ClaimsA(), SecuredService.AEc).Split('.');
+        var json = JsonNode.Parse(Base64UrlEncoder.DecodeBytes(signed[part]))!.AsObject();
+        json[claim] = "@@";
+        signed[part] = Base64UrlEncoder.Encode(json.ToJsonString().Replace("\"@@\"", "\"x\\uD800\"", StringComparison.Ordinal));
+
+        using var response = await client.SendAsync(Post(NonSpineHook(), string.Join('.', signed)));
+
+        await AssertRefused(service, response, "malformed-token");
+    }
+
     [Fact]
     public async Task PostHook_AlgNone_IsBare401()
     {
