@@ -9,6 +9,17 @@ public static class HookEndpoints
 {
     public const string CorsPolicy = "cds-clients";
 
+    /// <summary>
+    /// How long a graceful shutdown (SIGTERM, <c>StopApplication</c>) may take: Kestrel stops accepting connections at
+    /// once, hook calls in flight finish (each is bounded by <c>Fhir:RecordBudget</c>), then the issued-card queue is
+    /// written. 15 s: ample for that, and inside the 30 s Kubernetes and Docker wait before they kill the process.
+    /// The host's own setting <c>shutdownTimeoutSeconds</c> wins when it is given.
+    /// </summary>
+    public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>The host configuration key for the shutdown timeout, in whole seconds (read by <see cref="HostOptions"/>).</summary>
+    private const string ShutdownTimeoutKey = "shutdownTimeoutSeconds";
+
     public static IHostApplicationBuilder AddHooks(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -22,6 +33,14 @@ public static class HookEndpoints
         builder.Services.AddSingleton<OrderSignHandler>();
         builder.Services.AddProblemDetails();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        var configuration = builder.Configuration;
+        builder.Services.Configure<HostOptions>(host =>
+        {
+            if (string.IsNullOrEmpty(configuration[ShutdownTimeoutKey]))
+            {
+                host.ShutdownTimeout = DefaultShutdownTimeout;
+            }
+        });
 
         // Browser clients such as the CDS Hooks sandbox call directly and send Authorization.
         builder.Services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy =>
@@ -43,7 +62,7 @@ public static class HookEndpoints
                 : Task.FromResult<IResult>(Problems.From(new HookRequestError(404, "unknown-service", $"no CDS service has id '{serviceId}'", "serviceId"))));
 
         app.MapGet("/healthz", () => TypedResults.Ok(new HealthStatus("ok")));
-        app.MapGet("/readyz", (ServiceCatalog _) => TypedResults.Ok(new HealthStatus("ready")));
+        app.MapGet("/readyz", (HttpContext context, FhirPipelines pipelines) => Readiness.Check(context.RequestServices, pipelines));
         return app;
     }
 }

@@ -6,7 +6,6 @@ using ImagingCds.Fhir;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
-using Polly.Registry;
 using Polly.Retry;
 using Polly.Timeout;
 
@@ -22,12 +21,15 @@ namespace ImagingCds.Record;
 /// </remarks>
 public sealed class FhirServerSource(
     IHttpClientFactory httpClients,
-    ResiliencePipelineRegistry<string> pipelines,
+    FhirPipelines pipelines,
     IReadOnlyDictionary<string, string> templates,
     IOptions<FhirOptions> options,
     TimeProvider time) : IPatientDataSource
 {
     public const string HttpClientName = "fhir";
+
+    // FHIR resources rarely nest past 12 levels; a deeper body is refused as malformed.
+    private const int MaxDepth = 64;
 
     private static readonly ResiliencePropertyKey<DateTimeOffset> DeadlineKey = new("imagingcds.record-deadline");
 
@@ -72,7 +74,8 @@ public sealed class FhirServerSource(
         var baseUrl = server.AbsoluteUri.EndsWith('/') ? server.AbsoluteUri : server.AbsoluteUri + "/";
         var isSearch = relative.Contains('?', StringComparison.Ordinal);
         var url = new Uri(baseUrl + (isSearch ? WithCount(relative) : relative));
-        var pipeline = pipelines.GetOrAddPipeline<FetchResult>(server.GetLeftPart(UriPartial.Authority), b => ConfigurePipeline(b, _options, time));
+        // Scheme, host and port: user info in fhirServer must neither split a server's breaker nor show in /readyz.
+        var pipeline = pipelines.For(server.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped), _options, time);
         var kept = 0;
 
         for (var page = 1; ; page++)
@@ -154,10 +157,16 @@ public sealed class FhirServerSource(
     /// <summary>Adds one page's resources to the slice and returns the next page's URL, if any.</summary>
     private static Uri? ReadPage(byte[] body, string type, bool isSearch, Uri url, RecordBuilder slice, ref int kept)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(body) || StrictJson.FirstInvalidEscape(body, MaxDepth) is not null)
+        {
+            slice.AddGap(new RecordGap(type, GapReason.Malformed, "the FHIR server sent a body with text that is not valid Unicode"));
+            return null;
+        }
+
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
+            document = JsonDocument.Parse(body, StrictJson.Options(MaxDepth));
         }
         catch (JsonException)
         {
@@ -305,8 +314,10 @@ public sealed class FhirServerSource(
         return filled;
     }
 
-    /// <summary>Builds the resilience pipeline for one FHIR server (cached per server by the registry).</summary>
-    internal static void ConfigurePipeline(ResiliencePipelineBuilder<FetchResult> builder, FhirOptions options, TimeProvider time)
+    /// <summary>Builds the resilience pipeline for one FHIR server (cached per server by <see cref="FhirPipelines"/>).</summary>
+    /// <param name="circuit">Reports the breaker's state (closed, open, half-open) to the readiness endpoint.</param>
+    internal static void ConfigurePipeline(
+        ResiliencePipelineBuilder<FetchResult> builder, FhirOptions options, TimeProvider time, CircuitBreakerStateProvider? circuit = null)
     {
         // A Retry-After the budget cannot wait for is not waited for: the part becomes a gap at once.
         bool FitsBudget(ResilienceContext context, TimeSpan? delay) =>
@@ -333,6 +344,7 @@ public sealed class FhirServerSource(
                 MinimumThroughput = options.BreakerMinimumThroughput,
                 SamplingDuration = options.BreakerSamplingDuration,
                 BreakDuration = options.BreakDuration,
+                StateProvider = circuit,
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
                 {
                     { Exception: HttpRequestException or TimeoutRejectedException } => true,

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using ImagingCds.Record;
 using ImagingCds.Tests.Support;
 using Microsoft.AspNetCore.WebUtilities;
@@ -322,6 +323,38 @@ public sealed class FhirServerSourceTests
     }
 
     [Theory]
+    [InlineData("""{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Condition","id":"c\uD800","subject":{"reference":"Patient/p1"}}}]}""")]
+    [InlineData("""{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Condition","id":"c1","id":"c2","subject":{"reference":"Patient/p1"}}}]}""")]
+    [InlineData("""{"resourceType":"Bundle","resourceType":"Bundle","type":"searchset"}""")]
+    public async Task ReadAsync_BodyWithBadEscapeOrRepeatedName_GivesMalformedGapNotAnException(string body)
+    {
+        await using var server = await FakeFhirServer.StartAsync();
+        server.On("Condition", Reply.Json(body));
+
+        var record = await ReadAsync(FhirServer(Relaxed()), server.BaseUrl, "Condition");
+
+        Assert.Equal(("Condition", GapReason.Malformed), (Assert.Single(record.Gaps).ResourceType, record.Gaps[0].Reason));
+        Assert.Empty(record.Conditions);
+    }
+
+    [Fact]
+    public async Task ReadAsync_BodyNotUtf8_GivesMalformedGapNotAnException()
+    {
+        await using var server = await FakeFhirServer.StartAsync();
+        var body = Encoding.UTF8.GetBytes(SomeJson.SearchSet([SomeJson.Resource("Condition", "c-x", PatientId)]));
+        body[Array.IndexOf(body, (byte)'x')] = 0xFF;
+        server.On("Condition", (context, cancellationToken) =>
+        {
+            context.Response.ContentType = Reply.FhirJson;
+            return context.Response.Body.WriteAsync(body, cancellationToken).AsTask();
+        });
+
+        var record = await ReadAsync(FhirServer(Relaxed()), server.BaseUrl, "Condition");
+
+        Assert.Equal(GapReason.Malformed, Assert.Single(record.Gaps).Reason);
+    }
+
+    [Theory]
     [InlineData("Condition")] // a search answered with a Patient instead of a Bundle
     [InlineData("Patient")] // a read answered with a Bundle instead of the Patient
     public async Task ReadAsync_WrongResourceType_GivesMalformedGap(string type)
@@ -403,7 +436,7 @@ public sealed class FhirServerSourceTests
         await using var failing = await FakeFhirServer.StartAsync();
         await using var healthy = await FakeFhirServer.StartAsync();
         failing.OnEveryOtherPath(Reply.Status(500));
-        var pipelines = new ResiliencePipelineRegistry<string>();
+        var pipelines = new FhirPipelines(new ResiliencePipelineRegistry<string>());
         var source = FhirServer(Relaxed(o => (o.MaxRetries, o.BreakerMinimumThroughput) = (0, 2)), pipelines);
         await ReadAsync(source, failing.BaseUrl, "Condition", "Procedure");
 

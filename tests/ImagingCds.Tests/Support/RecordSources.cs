@@ -31,8 +31,8 @@ internal static class RecordSources
         return options;
     }
 
-    public static FhirServerSource FhirServer(FhirOptions options, ResiliencePipelineRegistry<string>? pipelines = null) =>
-        new(LoopbackHttpClients.Shared, pipelines ?? new ResiliencePipelineRegistry<string>(), Templates, Options.Create(options), TimeProvider.System);
+    public static FhirServerSource FhirServer(FhirOptions options, FhirPipelines? pipelines = null) =>
+        new(LoopbackHttpClients.Shared, pipelines ?? new FhirPipelines(new ResiliencePipelineRegistry<string>()), Templates, Options.Create(options), TimeProvider.System);
 
     public static RecordQuery Query(Uri? fhirServer, IReadOnlyDictionary<string, JsonElement>? prefetch = null, string patientId = PatientId) =>
         new(patientId, "Practitioner/dr-1", null, prefetch ?? new Dictionary<string, JsonElement>(), fhirServer,
