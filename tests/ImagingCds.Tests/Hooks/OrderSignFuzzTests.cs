@@ -9,6 +9,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ImagingCds.Record;
+using ImagingCds.Scenarios;
 using ImagingCds.Tests.Fixtures;
 using ImagingCds.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
