@@ -61,7 +61,7 @@ public sealed class FeedbackEndpointsTests(FeedbackHost host) : IClassFixture<Fe
 
         using var response = await client.PostAsync(FeedbackHost.FeedbackUrl, new ByteArrayContent(bytes) { Headers = { { "Content-Type", "application/json" } } });
 
-        var problem = await AssertProblem(response, HttpStatusCode.BadRequest, code);
+        var problem = await HttpAssert.AssertProblem(response, HttpStatusCode.BadRequest, code);
         Assert.Equal(path, problem["path"]?.GetValue<string>() ?? string.Empty);
         Assert.False(string.IsNullOrEmpty(problem["detail"]?.GetValue<string>()), name);
         Assert.Equal(before, (await StoredAsync(host.Shared)).Count);
@@ -74,7 +74,7 @@ public sealed class FeedbackEndpointsTests(FeedbackHost host) : IClassFixture<Fe
 
         using var response = await client.PostAsync("/cds-services/other-service/feedback", FeedbackHost.Json(Accepted(Card)));
 
-        var problem = await AssertProblem(response, HttpStatusCode.NotFound, "unknown-service");
+        var problem = await HttpAssert.AssertProblem(response, HttpStatusCode.NotFound, "unknown-service");
         Assert.Equal("serviceId", problem["path"]?.GetValue<string>());
     }
 
@@ -87,7 +87,7 @@ public sealed class FeedbackEndpointsTests(FeedbackHost host) : IClassFixture<Fe
 
         using var response = await client.PostAsync(FeedbackHost.FeedbackUrl, FeedbackHost.Json(body));
 
-        await AssertProblem(response, HttpStatusCode.RequestEntityTooLarge, "body-too-large");
+        await HttpAssert.AssertProblem(response, HttpStatusCode.RequestEntityTooLarge, "body-too-large");
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class FeedbackEndpointsTests(FeedbackHost host) : IClassFixture<Fe
 
         using var response = await client.PostAsync(FeedbackHost.FeedbackUrl, content);
 
-        await AssertProblem(response, HttpStatusCode.RequestEntityTooLarge, "body-too-large");
+        await HttpAssert.AssertProblem(response, HttpStatusCode.RequestEntityTooLarge, "body-too-large");
     }
 
     [Theory]
@@ -370,17 +370,6 @@ public sealed class FeedbackEndpointsTests(FeedbackHost host) : IClassFixture<Fe
 
     private static byte[] InvalidUtf8() => [.. Encoding.UTF8.GetBytes("{\"feedback\": [], \"x\": \""), 0xC3, 0x28, .. Encoding.UTF8.GetBytes("\"}")];
 
-    private static async Task<JsonObject> AssertProblem(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = Assert.IsType<JsonObject>(JsonNode.Parse(body));
-        Assert.Equal((int)status, problem["status"]?.GetValue<int>());
-        Assert.Equal(code, problem["code"]?.GetValue<string>());
-        CdsHygiene.AssertClean(problem);
-        return problem;
-    }
 
     /// <summary>A stream of unknown length, so the body arrives without a Content-Length.</summary>
     private sealed class UnseekableStream(byte[] bytes) : MemoryStream(bytes)

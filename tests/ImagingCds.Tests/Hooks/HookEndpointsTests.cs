@@ -30,7 +30,7 @@ public sealed class HookEndpointsTests(CdsServiceFactory factory) : IClassFixtur
 
         using var response = await client.PostAsync("/cds-services/unknown", Json(Some.OrderSignRequest()));
 
-        var problem = await AssertProblem(response, HttpStatusCode.NotFound, "unknown-service");
+        var problem = await HttpAssert.AssertProblem(response, HttpStatusCode.NotFound, "unknown-service");
         Assert.Equal("serviceId", problem["path"]?.GetValue<string>());
     }
 
@@ -41,7 +41,7 @@ public sealed class HookEndpointsTests(CdsServiceFactory factory) : IClassFixtur
 
         using var response = await client.PostAsync(ServiceUrl, new StringContent("{\"hook\": \"order-sign\",", Encoding.UTF8, "application/json"));
 
-        var problem = await AssertProblem(response, HttpStatusCode.BadRequest, "malformed-json");
+        var problem = await HttpAssert.AssertProblem(response, HttpStatusCode.BadRequest, "malformed-json");
         Assert.Contains("line 1", problem["detail"]?.GetValue<string>(), StringComparison.Ordinal);
     }
 
@@ -54,7 +54,7 @@ public sealed class HookEndpointsTests(CdsServiceFactory factory) : IClassFixtur
 
         using var response = await client.PostAsync(ServiceUrl, Json(body));
 
-        var problem = await AssertProblem(response, HttpStatusCode.BadRequest, "missing-patient-id");
+        var problem = await HttpAssert.AssertProblem(response, HttpStatusCode.BadRequest, "missing-patient-id");
         Assert.Equal("context.patientId", problem["path"]?.GetValue<string>());
     }
 
@@ -67,7 +67,7 @@ public sealed class HookEndpointsTests(CdsServiceFactory factory) : IClassFixtur
 
         using var response = await client.PostAsync(ServiceUrl, Json(body));
 
-        var problem = await AssertProblem(response, HttpStatusCode.BadRequest, "insecure-fhir-server");
+        var problem = await HttpAssert.AssertProblem(response, HttpStatusCode.BadRequest, "insecure-fhir-server");
         Assert.Equal("fhirServer", problem["path"]?.GetValue<string>());
     }
 
@@ -79,7 +79,7 @@ public sealed class HookEndpointsTests(CdsServiceFactory factory) : IClassFixtur
 
         using var response = await client.PostAsync(ServiceUrl, Json(Padded(Some.OrderSignRequest(), 3000)));
 
-        await AssertProblem(response, HttpStatusCode.RequestEntityTooLarge, "body-too-large");
+        await HttpAssert.AssertProblem(response, HttpStatusCode.RequestEntityTooLarge, "body-too-large");
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public sealed class HookEndpointsTests(CdsServiceFactory factory) : IClassFixtur
 
         using var response = await client.PostAsync(ServiceUrl, content);
 
-        await AssertProblem(response, HttpStatusCode.RequestEntityTooLarge, "body-too-large");
+        await HttpAssert.AssertProblem(response, HttpStatusCode.RequestEntityTooLarge, "body-too-large");
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class HookEndpointsTests(CdsServiceFactory factory) : IClassFixtur
 
         using var response = await client.PostAsync(ServiceUrl, Json(Some.OrderSignRequest()));
 
-        await AssertProblem(response, HttpStatusCode.PreconditionFailed, "no-patient-data");
+        await HttpAssert.AssertProblem(response, HttpStatusCode.PreconditionFailed, "no-patient-data");
     }
 
     [Fact]
@@ -126,7 +126,7 @@ public sealed class HookEndpointsTests(CdsServiceFactory factory) : IClassFixtur
 
         using var response = await client.PostAsync(ServiceUrl, Json(body));
 
-        await AssertProblem(response, HttpStatusCode.PreconditionFailed, "no-patient-data");
+        await HttpAssert.AssertProblem(response, HttpStatusCode.PreconditionFailed, "no-patient-data");
     }
 
     [Fact]
@@ -191,10 +191,7 @@ public sealed class HookEndpointsTests(CdsServiceFactory factory) : IClassFixtur
     public async Task OptionsService_CorsPreflightWithAuthorization_IsAllowed()
     {
         using var client = factory.CreateClient();
-        using var preflight = new HttpRequestMessage(HttpMethod.Options, ServiceUrl);
-        preflight.Headers.Add("Origin", "https://sandbox.cds-hooks.org");
-        preflight.Headers.Add("Access-Control-Request-Method", "POST");
-        preflight.Headers.Add("Access-Control-Request-Headers", "authorization,content-type");
+        using var preflight = HttpAssert.Preflight(ServiceUrl);
 
         using var response = await client.SendAsync(preflight);
 
@@ -294,20 +291,9 @@ public sealed class HookEndpointsTests(CdsServiceFactory factory) : IClassFixtur
 
         using var response = await client.PostAsync(ServiceUrl, content);
 
-        await AssertProblem(response, HttpStatusCode.BadRequest, "malformed-json");
+        await HttpAssert.AssertProblem(response, HttpStatusCode.BadRequest, "malformed-json");
     }
 
-    private static async Task<JsonObject> AssertProblem(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {body}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = Assert.IsType<JsonObject>(JsonNode.Parse(body));
-        Assert.Equal((int)status, problem["status"]?.GetValue<int>());
-        Assert.Equal(code, problem["code"]?.GetValue<string>());
-        CdsHygiene.AssertClean(problem);
-        return problem;
-    }
 
     private static string Single(HttpResponseMessage response, string header) =>
         Assert.Single(response.Headers.TryGetValues(header, out var values) ? values : []);

@@ -141,10 +141,7 @@ public sealed class CdsClientAuthenticationTests
     {
         using var service = new SecuredService();
         using var client = service.CreateClient();
-        using var preflight = new HttpRequestMessage(HttpMethod.Options, Path);
-        preflight.Headers.Add("Origin", "https://sandbox.cds-hooks.org");
-        preflight.Headers.Add("Access-Control-Request-Method", "POST");
-        preflight.Headers.Add("Access-Control-Request-Headers", "authorization,content-type");
+        using var preflight = HttpAssert.Preflight(Path);
 
         using var response = await client.SendAsync(preflight);
 
