@@ -221,13 +221,19 @@ public static class FactDeriver
     /// <summary>Exam findings and coded observations: the code, or a coded value, in the value set.</summary>
     private static IEnumerable<Occurrence> FromFindings(IReadOnlyList<ValueSet> sets, DerivationContext context)
     {
-        var byCodes = context.Index.ObservationCodes.MatchingByResource(sets);
-        var byValues = context.Index.ObservationValues.MatchingByResource(sets);
-        foreach (var observation in context.Record.Observations)
+        // Observations matched by code and by coded value, merged in record order (an observation matched both ways once,
+        // by its code).
+        var byCodes = context.Index.ObservationCodes.Positions(sets);
+        var byValues = context.Index.ObservationValues.Positions(sets);
+        for (int nextCode = 0, nextValue = 0; nextCode < byCodes.Count || nextValue < byValues.Count;)
         {
-            byCodes.TryGetValue(observation, out var byCode);
-            byValues.TryGetValue(observation, out var byValue);
-            if ((byCode ?? byValue) is not { } coding || !Counts(observation))
+            var codePosition = nextCode < byCodes.Count ? byCodes[nextCode].Position : int.MaxValue;
+            var valuePosition = nextValue < byValues.Count ? byValues[nextValue].Position : int.MaxValue;
+            var position = Math.Min(codePosition, valuePosition);
+            var byCode = codePosition == position ? byCodes[nextCode++].Coding : null;
+            var byValue = valuePosition == position ? byValues[nextValue++].Coding : null;
+            var observation = context.Record.Observations[position];
+            if (!Counts(observation))
             {
                 continue;
             }
@@ -237,7 +243,7 @@ public static class FactDeriver
                          observation.Interpretation?.Any(i => i.Coding?.Any(c => c.Code is "NEG" or "N" or "ND") == true) == true && observation.ValueQuantity is null;
             var date = ObservationDate(observation);
             yield return new Occurrence(!absent, date?.Start, date?.Start,
-                EvidenceOf(observation, coding, byValue is not null ? observation.ValueCodeableConcept : observation.Code, date));
+                EvidenceOf(observation, (byCode ?? byValue)!, byValue is not null ? observation.ValueCodeableConcept : observation.Code, date));
         }
     }
 

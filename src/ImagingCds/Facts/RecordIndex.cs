@@ -45,7 +45,7 @@ internal sealed class RecordIndex(PatientRecord record, DraftOrder order, Termin
 internal sealed class Matches<T>
     where T : class
 {
-    private readonly Dictionary<ValueSet, List<(int Position, Coding Coding)>> _bySet = [];
+    private readonly Dictionary<ValueSet, List<(int Position, Coding Coding)>> _bySet = new(ReferenceEqualityComparer.Instance);
     private readonly IReadOnlyList<T> _items;
 
     public Matches(IReadOnlyList<T> items, Func<T, CodeableConcept?> concept, Terminology terminology)
@@ -73,19 +73,20 @@ internal sealed class Matches<T>
     }
 
     /// <summary>Items with a coding in any of the sets, in record order, each once.</summary>
-    public IEnumerable<(T Item, Coding Coding)> Matching(IReadOnlyList<ValueSet> sets)
+    public IEnumerable<(T Item, Coding Coding)> Matching(IReadOnlyList<ValueSet> sets) =>
+        Positions(sets).Select(m => (_items[m.Position], m.Coding));
+
+    /// <summary>Record positions (ascending, each once) of the items with a coding in any of the sets.</summary>
+    public IReadOnlyList<(int Position, Coding Coding)> Positions(IReadOnlyList<ValueSet> sets)
     {
         if (sets.Count == 1)
         {
-            return _bySet.TryGetValue(sets[0], out var only) ? only.Select(m => (_items[m.Position], m.Coding)) : [];
+            return _bySet.TryGetValue(sets[0], out var only) ? only : [];
         }
 
         return sets.SelectMany(s => _bySet.TryGetValue(s, out var list) ? list : [])
             .OrderBy(m => m.Position)
             .DistinctBy(m => m.Position)
-            .Select(m => (_items[m.Position], m.Coding));
+            .ToArray();
     }
-
-    public Dictionary<T, Coding> MatchingByResource(IReadOnlyList<ValueSet> sets) =>
-        Matching(sets).ToDictionary(m => m.Item, m => m.Coding, ReferenceEqualityComparer.Instance as IEqualityComparer<T> ?? EqualityComparer<T>.Default);
 }

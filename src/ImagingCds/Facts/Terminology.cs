@@ -84,8 +84,11 @@ public static class CodeSystems
 public sealed class Terminology
 {
     private static readonly IReadOnlyList<ValueSet> None = [];
-    private readonly Dictionary<(string System, string Code), List<ValueSet>> _byCode = [];
-    private readonly Dictionary<(string System, string Prefix), List<ValueSet>> _byPrefix = [];
+
+    // Per system: value sets by exact code and by code prefix. Ordinal string keys (fast, non-randomized hashing), and
+    // prefixes looked up by span so matching a coding allocates nothing beyond its normalized code.
+    private readonly Dictionary<string, Dictionary<string, List<ValueSet>>> _byCode = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, List<ValueSet>>> _byPrefix = new(StringComparer.Ordinal);
     private readonly int _longestPrefix;
 
     public Terminology(IReadOnlyDictionary<string, ValueSet> valueSets)
@@ -98,7 +101,7 @@ public sealed class Terminology
             {
                 foreach (var code in codes)
                 {
-                    Add(_byCode, (system, code), set);
+                    Add(_byCode, system, code, set);
                 }
             }
 
@@ -106,7 +109,7 @@ public sealed class Terminology
             {
                 foreach (var prefix in prefixes)
                 {
-                    Add(_byPrefix, (system, prefix), set);
+                    Add(_byPrefix, system, prefix, set);
                     _longestPrefix = Math.Max(_longestPrefix, prefix.Length);
                 }
             }
@@ -124,29 +127,37 @@ public sealed class Terminology
         }
 
         var normalized = CodeSystems.Normalize(system, code);
-        List<ValueSet>? found = null;
-        if (_byCode.TryGetValue((system, normalized), out var exact))
+        IReadOnlyList<ValueSet>? found = null;
+        if (_byCode.TryGetValue(system, out var exactCodes) && exactCodes.TryGetValue(normalized, out var exact))
         {
-            found = [.. exact];
+            found = exact;
         }
 
-        for (var length = Math.Min(normalized.Length, _longestPrefix); length >= 1; length--)
+        if (_byPrefix.TryGetValue(system, out var prefixes))
         {
-            if (_byPrefix.TryGetValue((system, normalized[..length]), out var byPrefix))
+            var byPrefix = prefixes.GetAlternateLookup<ReadOnlySpan<char>>();
+            for (var length = Math.Min(normalized.Length, _longestPrefix); length >= 1; length--)
             {
-                (found ??= []).AddRange(byPrefix);
+                if (byPrefix.TryGetValue(normalized.AsSpan(0, length), out var sets))
+                {
+                    found = found is null ? sets : [.. found, .. sets];
+                }
             }
         }
 
         return found ?? None;
     }
 
-    private static void Add<TKey>(Dictionary<TKey, List<ValueSet>> index, TKey key, ValueSet set)
-        where TKey : notnull
+    private static void Add(Dictionary<string, Dictionary<string, List<ValueSet>>> index, string system, string code, ValueSet set)
     {
-        if (!index.TryGetValue(key, out var list))
+        if (!index.TryGetValue(system, out var bySystem))
         {
-            index[key] = list = [];
+            index[system] = bySystem = new Dictionary<string, List<ValueSet>>(StringComparer.Ordinal);
+        }
+
+        if (!bySystem.TryGetValue(code, out var list))
+        {
+            bySystem[code] = list = [];
         }
 
         if (!list.Contains(set))

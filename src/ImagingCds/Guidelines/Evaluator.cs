@@ -45,23 +45,27 @@ public static class Evaluator
         // Most promising open indication: among those the record already points to (a clinical fact documented true that
         // not every open indication shares), if any, the one with the fewest fact tests left to document; ties go to
         // the rule written first.
-        (RuleResult Result, List<MissingItem> Needed)? best = null;
         var open = indications.Where(r => r.Truth != Truth.False).ToArray();
         // A fact every open indication shares (say, an in-person visit) says nothing about which one the record points to.
-        var shown = open.ToDictionary(r => r, r => r.Facts.Where(f => f.Truth == Truth.True && IsProgress(f, catalog)).Select(f => f.FactId).ToHashSet(StringComparer.Ordinal));
-        var common = open.Length > 1 ? shown.Values.Aggregate((a, b) => a.Intersect(b, StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal)) : [];
-        var started = open.Where(r => shown[r].Except(common, StringComparer.Ordinal).Any()).ToArray();
+        var shown = open.Select(r => r.Facts.Where(f => f.Truth == Truth.True && IsProgress(f, catalog)).Select(f => f.FactId).ToHashSet(StringComparer.Ordinal)).ToArray();
+        var common = new HashSet<string>(shown.FirstOrDefault() ?? [], StringComparer.Ordinal);
+        foreach (var other in shown.Skip(1))
+        {
+            common.IntersectWith(other);
+        }
+
+        var started = open.Where((_, i) => open.Length == 1 ? shown[i].Count > 0 : !shown[i].IsSubsetOf(common)).ToArray();
+        (RuleResult Result, int Count)? best = null;
         foreach (var result in started.Length > 0 ? started : open)
         {
-            var needed = run.Needed(result.Rule);
-            if (needed is not null && (best is null || needed.Count < best.Value.Needed.Count))
+            if (run.NeededCount(result.Rule) is { } count && (best is null || count < best.Value.Count))
             {
-                best = (result, needed);
+                best = (result, count);
             }
         }
 
-        return best is { } promising
-            ? new Finding(order, cpt, policy.Id, Verdict.NeedsDocumentation, [], promising.Needed, trace, [promising.Result], null)
+        return best is { Result: var promising }
+            ? new Finding(order, cpt, policy.Id, Verdict.NeedsDocumentation, [], run.Needed(promising.Rule)!, trace, [promising], null)
             : new Finding(order, cpt, policy.Id, Verdict.NotAppropriate, ["No indication of this policy can be met for this order"], [], trace, [], null);
     }
 
@@ -80,6 +84,19 @@ public static class Evaluator
         return new Finding(order, cpt, policy.Id, Verdict.Error, [], [], [], [], why);
     }
 
+    /// <summary>Evidence equal by value, hashed by its resource alone (cheap; the same resource rarely has two).</summary>
+    private sealed class SameEvidence : IEqualityComparer<Evidence>
+    {
+        public static readonly SameEvidence Instance = new();
+
+        public bool Equals(Evidence? x, Evidence? y) => x == y;
+
+        public int GetHashCode(Evidence obj) => obj.Reference.GetHashCode(StringComparison.Ordinal);
+    }
+
+    /// <summary>A condition node as decided in one run, with the fact tests behind it (each once).</summary>
+    private readonly record struct Decided(Truth Truth, FactUse[] Uses);
+
     /// <summary>Keys (condition node by reference, target truth) for the memo of what documentation a node needs.</summary>
     private sealed class NodeTargetComparer : IEqualityComparer<(Predicate Node, bool Target)>
     {
@@ -92,81 +109,155 @@ public static class Evaluator
 
     private sealed class Run(Policy policy, FactSet facts, FactCatalog catalog)
     {
-        private readonly Dictionary<string, (Truth Truth, FactUse Use)> _tests = new(StringComparer.Ordinal);
+        // One decision per fact test key; the region is fixed for a run, so the key as written identifies the test and
+        // each FactUse is one instance per key (uses can be de-duplicated by reference).
+        private readonly Dictionary<string, FactUse[]> _tests = new(StringComparer.Ordinal);
 
         // Definitions are shared by many rules: each condition node is decided once per run (by reference).
-        private readonly Dictionary<Predicate, (Truth Truth, FactUse[] Uses)> _decided = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<Predicate, Decided> _decided = new(ReferenceEqualityComparer.Instance);
         private readonly Dictionary<(Predicate, bool), List<(FactTest Test, bool Wanted)>?> _needed = new(NodeTargetComparer.Instance);
 
         public RuleResult Consider(Rule rule)
         {
-            var uses = new List<FactUse>();
-            var truth = Eval(rule.When, uses);
+            var when = Eval(rule.When);
+            var truth = when.Truth;
             if (rule.DefersTo is not null && truth == Truth.True)
             {
                 // Another guideline decides this case: the record can show it applies, never that it is met.
                 truth = Truth.Unknown;
             }
 
-            var exception = rule.Kind == RuleKind.Exclusion && truth == Truth.True && rule.Unless.Any(u => Eval(u, uses) == Truth.True);
-            return new RuleResult(rule, truth, exception, uses.DistinctBy(u => u.Key).ToArray());
+            var uses = when.Uses;
+            var exception = false;
+            if (rule.Kind == RuleKind.Exclusion && truth == Truth.True && rule.Unless.Count > 0)
+            {
+                var parts = new List<FactUse[]> { uses };
+                foreach (var unless in rule.Unless)
+                {
+                    var lifted = Eval(unless);
+                    parts.Add(lifted.Uses);
+                    if (lifted.Truth == Truth.True)
+                    {
+                        exception = true;
+                        break;
+                    }
+                }
+
+                uses = Merge(parts);
+            }
+
+            return new RuleResult(rule, truth, exception, uses);
         }
 
-        private Truth Eval(Predicate predicate, List<FactUse> uses)
+        private Decided Eval(Predicate predicate)
         {
             if (!_decided.TryGetValue(predicate, out var decided))
             {
-                var own = new List<FactUse>();
-                decided = (Decide(predicate, own), own.ToArray());
+                decided = Decide(predicate);
                 _decided[predicate] = decided;
             }
 
-            uses.AddRange(decided.Uses);
-            return decided.Truth;
+            return decided;
         }
 
-        private Truth Decide(Predicate predicate, List<FactUse> uses) => predicate switch
+        private Decided Decide(Predicate predicate) => predicate switch
         {
-            AllOf all => all.Items.Aggregate(Truth.True, (acc, p) => Kleene.And(acc, Eval(p, uses))),
-            AnyOf any => any.Items.Aggregate(Truth.False, (acc, p) => Kleene.Or(acc, Eval(p, uses))),
-            NotOf not => Kleene.Not(Eval(not.Item, uses)),
-            AtLeastOf atLeast => AtLeast(atLeast, uses),
-            DefinitionRef reference => Eval(policy.Definitions[reference.Name].When, uses),
-            FactTest test => Test(test, uses),
+            AllOf all => Combine(all.Items, Truth.True, Kleene.And),
+            AnyOf any => Combine(any.Items, Truth.False, Kleene.Or),
+            NotOf not => Eval(not.Item) with { Truth = Kleene.Not(Eval(not.Item).Truth) },
+            AtLeastOf atLeast => AtLeast(atLeast),
+            DefinitionRef reference => Eval(policy.Definitions[reference.Name].When),
+            FactTest test => Test(test),
             _ => throw new InvalidOperationException($"unknown condition {predicate.GetType().Name}"),
         };
 
-        private Truth AtLeast(AtLeastOf atLeast, List<FactUse> uses)
+        /// <summary>Folds every item (no short cut: the trace shows the evidence of each).</summary>
+        private Decided Combine(IReadOnlyList<Predicate> items, Truth seed, Func<Truth, Truth, Truth> fold)
         {
-            var truths = atLeast.Items.Select(p => Eval(p, uses)).ToArray();
-            var yes = truths.Count(t => t == Truth.True);
-            var open = truths.Count(t => t == Truth.Unknown);
-            return yes >= atLeast.Count ? Truth.True : yes + open >= atLeast.Count ? Truth.Unknown : Truth.False;
-        }
-
-        private Truth Test(FactTest test, List<FactUse> uses)
-        {
-            var key = Regional(test.Key);
-            if (!_tests.TryGetValue(key, out var decided))
+            var truth = seed;
+            var parts = new FactUse[items.Count][];
+            for (var i = 0; i < items.Count; i++)
             {
-                decided = DecideTest(test, key);
-                _tests[key] = decided;
+                var item = Eval(items[i]);
+                truth = fold(truth, item.Truth);
+                parts[i] = item.Uses;
             }
 
-            uses.Add(decided.Use);
-            return decided.Truth;
+            return new Decided(truth, Merge(parts));
+        }
+
+        private Decided AtLeast(AtLeastOf atLeast)
+        {
+            var parts = new FactUse[atLeast.Items.Count][];
+            var (yes, open) = (0, 0);
+            for (var i = 0; i < atLeast.Items.Count; i++)
+            {
+                var item = Eval(atLeast.Items[i]);
+                yes += item.Truth == Truth.True ? 1 : 0;
+                open += item.Truth == Truth.Unknown ? 1 : 0;
+                parts[i] = item.Uses;
+            }
+
+            var truth = yes >= atLeast.Count ? Truth.True : yes + open >= atLeast.Count ? Truth.Unknown : Truth.False;
+            return new Decided(truth, Merge(parts));
+        }
+
+        /// <summary>The uses of several nodes in first-seen order, each once; a single non-empty part is shared, not copied.</summary>
+        private static FactUse[] Merge(IReadOnlyList<FactUse[]> parts)
+        {
+            FactUse[]? only = null;
+            var total = 0;
+            foreach (var part in parts)
+            {
+                if (part.Length > 0)
+                {
+                    only = total == 0 ? part : null;
+                    total += part.Length;
+                }
+            }
+
+            if (total == 0 || only is not null)
+            {
+                return only ?? [];
+            }
+
+            var seen = new HashSet<FactUse>(total, ReferenceEqualityComparer.Instance);
+            var merged = new List<FactUse>(total);
+            foreach (var part in parts)
+            {
+                foreach (var use in part)
+                {
+                    if (seen.Add(use))
+                    {
+                        merged.Add(use);
+                    }
+                }
+            }
+
+            return merged.ToArray();
+        }
+
+        private Decided Test(FactTest test)
+        {
+            if (!_tests.TryGetValue(test.Key, out var use))
+            {
+                use = [DecideTest(test, Regional(test.Key))];
+                _tests[test.Key] = use;
+            }
+
+            return new Decided(use[0].Truth, use);
         }
 
         private string Regional(string text) => facts.Region is { } region ? text.Replace("{region}", region, StringComparison.Ordinal) : text;
 
-        private (Truth, FactUse) DecideTest(FactTest test, string key)
+        private FactUse DecideTest(FactTest test, string key)
         {
             var factId = Regional(test.Fact);
             var plain = test is { Within: null, OlderThan: null, After: null, Since: null, StartsWithin: null, WeeksAtLeast: null, CountAtLeast: null };
             if (facts.Answers.TryGetValue(key, out var answer))
             {
                 var attested = answer.Number is { } number && test.Compare is { } c ? Kleene.FromBool(Compare(number, c)) : answer.Truth;
-                return (attested, new FactUse(key, factId, attested, [answer.Evidence]));
+                return new FactUse(key, factId, attested, [answer.Evidence]);
             }
 
             if (plain && facts.Answers.TryGetValue(factId, out answer))
@@ -174,12 +265,12 @@ public static class Evaluator
                 // An answer about the fact itself; a "documented: false" test asks the opposite.
                 var attested = answer.Number is { } number && test.Compare is { } c ? Kleene.FromBool(Compare(number, c)) :
                     test.Documented ? answer.Truth : Kleene.Not(answer.Truth);
-                return (attested, new FactUse(key, factId, attested, [answer.Evidence]));
+                return new FactUse(key, factId, attested, [answer.Evidence]);
             }
 
             if (factId.Contains("{region}", StringComparison.Ordinal))
             {
-                return (Truth.Unknown, new FactUse(key, factId, Truth.Unknown, []));
+                return new FactUse(key, factId, Truth.Unknown, []);
             }
 
             var occurrences = facts.Get(factId).Occurrences;
@@ -253,8 +344,16 @@ public static class Evaluator
                 shown = positives.Length > 0 ? positives : inScope.ToArray();
             }
 
-            return (truth, new FactUse(key, factId, truth, shown.Select(o => o.Evidence).Distinct().ToArray()));
+            return new FactUse(key, factId, truth, Shown(shown));
         }
+
+        /// <summary>The evidence of the occurrences shown, each distinct piece once.</summary>
+        private static Evidence[] Shown(IReadOnlyList<Occurrence> occurrences) => occurrences.Count switch
+        {
+            0 => [],
+            1 => [occurrences[0].Evidence],
+            _ => occurrences.Select(o => o.Evidence).Distinct(SameEvidence.Instance).ToArray(),
+        };
 
         /// <summary>Days from the first to the last day of the longest course, bridging gaps of up to <see cref="CourseGapDays"/>.</summary>
         internal static int LongestCourseDays(IEnumerable<Occurrence> occurrences, DateOnly? windowStart)
@@ -291,16 +390,18 @@ public static class Evaluator
             _ => value == comparison.Value,
         };
 
+        /// <summary>How many prompts <see cref="Needed"/> would give, or null if no documentation can make the rule true.</summary>
+        public int? NeededCount(Rule rule) => Open(rule) is { } tests ? tests.Length + (rule.DefersTo is null ? 0 : 1) : null;
+
         /// <summary>The fewest unknown fact tests whose documentation would make the rule true, or null if none can.</summary>
         public List<MissingItem>? Needed(Rule rule)
         {
-            var tests = Need(rule.When, target: true);
-            if (tests is null)
+            if (Open(rule) is not { } tests)
             {
                 return null;
             }
 
-            var items = tests.DistinctBy(t => Regional(t.Test.Key)).Select(t => Item(t.Test, rule) with { Wanted = t.Wanted }).ToList();
+            var items = tests.Select(t => Item(t.Test, rule) with { Wanted = t.Wanted }).ToList();
             if (rule.DefersTo is { } other)
             {
                 items.Add(new MissingItem($"{rule.Id}.review", rule.Id,
@@ -310,6 +411,9 @@ public static class Evaluator
 
             return items;
         }
+
+        /// <summary>The unknown fact tests (each key once) that would make the rule true, or null if none can.</summary>
+        private (FactTest Test, bool Wanted)[]? Open(Rule rule) => Need(rule.When, target: true)?.DistinctBy(t => t.Test.Key).ToArray();
 
         private MissingItem Item(FactTest test, Rule rule)
         {
@@ -337,7 +441,7 @@ public static class Evaluator
             switch (predicate)
             {
                 case FactTest test:
-                    var truth = Eval(test, []);
+                    var truth = Eval(test).Truth;
                     return truth == Truth.Unknown ? [(test, target)] : truth == Kleene.FromBool(target) ? [] : null;
                 case NotOf not:
                     return Need(not.Item, !target);
