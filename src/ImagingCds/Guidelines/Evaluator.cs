@@ -22,7 +22,7 @@ public static class Evaluator
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(facts);
         ArgumentNullException.ThrowIfNull(catalog);
-        var run = new Run(policy, facts, catalog);
+        var run = new Run(policy, facts, catalog, PolicyNodes.Of(policy));
         var trace = new List<RuleResult>();
         foreach (var rule in policy.Rules.Where(r => r.Regions.Count == 0 || (facts.Region is { } region && r.Regions.Contains(region))))
         {
@@ -95,27 +95,27 @@ public static class Evaluator
     }
 
     /// <summary>A condition node as decided in one run, with the fact tests behind it (each once).</summary>
-    private readonly record struct Decided(Truth Truth, FactUse[] Uses);
+    /// <param name="Uses">Slots of the fact tests behind the node (<see cref="PolicyNodes"/>), each once, in first-seen order; null until decided.</param>
+    private readonly record struct Decided(Truth Truth, int[] Uses);
 
-    /// <summary>Keys (condition node by reference, target truth) for the memo of what documentation a node needs.</summary>
-    private sealed class NodeTargetComparer : IEqualityComparer<(Predicate Node, bool Target)>
+    /// <summary>
+    /// Fact tests decided for one order, by key with the region filled in. A test's outcome depends only on the order's
+    /// facts, never on the policy, so the policies evaluated for one order share it; it lives as long as the fact set.
+    /// </summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<FactSet, Dictionary<string, FactUse>> DecidedTests = [];
+
+    private sealed class Run(Policy policy, FactSet facts, FactCatalog catalog, PolicyNodes nodes)
     {
-        public static readonly NodeTargetComparer Instance = new();
+        private readonly Dictionary<string, FactUse> _orderTests = DecidedTests.GetOrCreateValue(facts);
 
-        public bool Equals((Predicate Node, bool Target) x, (Predicate Node, bool Target) y) => ReferenceEquals(x.Node, y.Node) && x.Target == y.Target;
-
-        public int GetHashCode((Predicate Node, bool Target) obj) => HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj.Node), obj.Target);
-    }
-
-    private sealed class Run(Policy policy, FactSet facts, FactCatalog catalog)
-    {
-        // One decision per fact test key; the region is fixed for a run, so the key as written identifies the test and
-        // each FactUse is one instance per key (uses can be de-duplicated by reference).
-        private readonly Dictionary<string, FactUse[]> _tests = new(StringComparer.Ordinal);
-
-        // Definitions are shared by many rules: each condition node is decided once per run (by reference).
-        private readonly Dictionary<Predicate, Decided> _decided = new(ReferenceEqualityComparer.Instance);
-        private readonly Dictionary<(Predicate, bool), List<(FactTest Test, bool Wanted)>?> _needed = new(NodeTargetComparer.Instance);
+        // Memos by node number and test slot (PolicyNodes): each condition node is decided once per run, and each fact
+        // test key once; the tests behind a node are merged by slot, without hashing.
+        private readonly Decided[] _decided = new Decided[nodes.Count];
+        private readonly FactUse?[] _uses = new FactUse?[nodes.Slots];
+        private readonly int[] _seen = new int[nodes.Slots];
+        private readonly (FactTest Test, bool Wanted)[]?[] _needed = new (FactTest Test, bool Wanted)[]?[2 * nodes.Count];
+        private readonly bool[] _neededKnown = new bool[2 * nodes.Count];
+        private int _stamp;
 
         public RuleResult Consider(Rule rule)
         {
@@ -131,7 +131,7 @@ public static class Evaluator
             var exception = false;
             if (rule.Kind == RuleKind.Exclusion && truth == Truth.True && rule.Unless.Count > 0)
             {
-                var parts = new List<FactUse[]> { uses };
+                var parts = new List<int[]> { uses };
                 foreach (var unless in rule.Unless)
                 {
                     var lifted = Eval(unless);
@@ -146,28 +146,28 @@ public static class Evaluator
                 uses = Merge(parts);
             }
 
-            return new RuleResult(rule, truth, exception, uses);
+            return new RuleResult(rule, truth, exception, Array.ConvertAll(uses, Use));
         }
 
         private Decided Eval(Predicate predicate)
         {
-            if (!_decided.TryGetValue(predicate, out var decided))
+            var node = nodes.IndexOf(predicate);
+            if (_decided[node].Uses is null)
             {
-                decided = Decide(predicate);
-                _decided[predicate] = decided;
+                _decided[node] = Decide(predicate, node);
             }
 
-            return decided;
+            return _decided[node];
         }
 
-        private Decided Decide(Predicate predicate) => predicate switch
+        private Decided Decide(Predicate predicate, int node) => predicate switch
         {
             AllOf all => Combine(all.Items, Truth.True, Kleene.And),
             AnyOf any => Combine(any.Items, Truth.False, Kleene.Or),
             NotOf not => Eval(not.Item) with { Truth = Kleene.Not(Eval(not.Item).Truth) },
             AtLeastOf atLeast => AtLeast(atLeast),
             DefinitionRef reference => Eval(policy.Definitions[reference.Name].When),
-            FactTest test => Test(test),
+            FactTest test => Test(test, nodes.SlotOf(node)),
             _ => throw new InvalidOperationException($"unknown condition {predicate.GetType().Name}"),
         };
 
@@ -175,7 +175,7 @@ public static class Evaluator
         private Decided Combine(IReadOnlyList<Predicate> items, Truth seed, Func<Truth, Truth, Truth> fold)
         {
             var truth = seed;
-            var parts = new FactUse[items.Count][];
+            var parts = new int[items.Count][];
             for (var i = 0; i < items.Count; i++)
             {
                 var item = Eval(items[i]);
@@ -188,7 +188,7 @@ public static class Evaluator
 
         private Decided AtLeast(AtLeastOf atLeast)
         {
-            var parts = new FactUse[atLeast.Items.Count][];
+            var parts = new int[atLeast.Items.Count][];
             var (yes, open) = (0, 0);
             for (var i = 0; i < atLeast.Items.Count; i++)
             {
@@ -202,50 +202,67 @@ public static class Evaluator
             return new Decided(truth, Merge(parts));
         }
 
-        /// <summary>The uses of several nodes in first-seen order, each once; a single non-empty part is shared, not copied.</summary>
-        private static FactUse[] Merge(IReadOnlyList<FactUse[]> parts)
+        /// <summary>The tests of several nodes in first-seen order, each once; a single non-empty part is shared, not copied.</summary>
+        private int[] Merge(IReadOnlyList<int[]> parts)
         {
-            FactUse[]? only = null;
-            var total = 0;
+            int[]? only = null;
+            var nonEmpty = 0;
             foreach (var part in parts)
             {
                 if (part.Length > 0)
                 {
-                    only = total == 0 ? part : null;
-                    total += part.Length;
+                    only = part;
+                    nonEmpty++;
                 }
             }
 
-            if (total == 0 || only is not null)
+            if (nonEmpty <= 1)
             {
                 return only ?? [];
             }
 
-            var seen = new HashSet<FactUse>(total, ReferenceEqualityComparer.Instance);
-            var merged = new List<FactUse>(total);
+            // Two passes, each with a fresh stamp in _seen: count the distinct ids, then copy them.
+            var distinct = 0;
+            ForEachDistinct(parts, _ => distinct++);
+            var merged = new int[distinct];
+            var next = 0;
+            ForEachDistinct(parts, id => merged[next++] = id);
+            return merged;
+        }
+
+        private void ForEachDistinct(IReadOnlyList<int[]> parts, Action<int> visit)
+        {
+            _stamp++;
             foreach (var part in parts)
             {
-                foreach (var use in part)
+                foreach (var id in part)
                 {
-                    if (seen.Add(use))
+                    if (_seen[id] != _stamp)
                     {
-                        merged.Add(use);
+                        _seen[id] = _stamp;
+                        visit(id);
                     }
                 }
             }
-
-            return merged.ToArray();
         }
 
-        private Decided Test(FactTest test)
+        private FactUse Use(int slot) => _uses[slot]!;
+
+        private Decided Test(FactTest test, int slot)
         {
-            if (!_tests.TryGetValue(test.Key, out var use))
+            if (_uses[slot] is null)
             {
-                use = [DecideTest(test, Regional(test.Key))];
-                _tests[test.Key] = use;
+                var key = Regional(test.Key);
+                if (!_orderTests.TryGetValue(key, out var use))
+                {
+                    use = DecideTest(test, key);
+                    _orderTests[key] = use;
+                }
+
+                _uses[slot] = use;
             }
 
-            return new Decided(use[0].Truth, use);
+            return new Decided(_uses[slot]!.Truth, nodes.Alone(slot));
         }
 
         private string Regional(string text) => facts.Region is { } region ? text.Replace("{region}", region, StringComparison.Ordinal) : text;
@@ -286,7 +303,9 @@ public static class Evaluator
                 afterUnknown = after is null;
             }
 
-            var inScope = new List<Occurrence>();
+            // In-scope occurrences, positive and negative apart (a negative is shown only when nothing positive is).
+            var positives = new List<Occurrence>();
+            var negatives = new List<Occurrence>();
             var undated = false;
             foreach (var o in occurrences)
             {
@@ -306,12 +325,11 @@ public static class Evaluator
                     continue;
                 }
 
-                inScope.Add(o);
+                (o.Positive ? positives : negatives).Add(o);
             }
 
-            var positives = inScope.Where(o => o.Positive).ToArray();
             Truth truth;
-            Occurrence[] shown = positives;
+            IReadOnlyList<Occurrence> shown = positives;
             if (test.In.Count > 0)
             {
                 var chosen = positives.Where(o => o.Choice is not null).ToArray();
@@ -330,18 +348,18 @@ public static class Evaluator
             }
             else if (test.CountAtLeast is { } count)
             {
-                truth = positives.Length >= count ? Truth.True : Truth.Unknown;
+                truth = positives.Count >= count ? Truth.True : Truth.Unknown;
             }
             else if (!test.Documented)
             {
                 // "Not documented": the record answers this itself, unless an undated positive might fall in the window.
-                truth = positives.Length > 0 ? Truth.False : undated ? Truth.Unknown : Truth.True;
+                truth = positives.Count > 0 ? Truth.False : undated ? Truth.Unknown : Truth.True;
             }
             else
             {
-                truth = positives.Length > 0 ? Truth.True :
-                    inScope.Count > 0 && !undated ? Truth.False : Truth.Unknown;
-                shown = positives.Length > 0 ? positives : inScope.ToArray();
+                truth = positives.Count > 0 ? Truth.True :
+                    negatives.Count > 0 && !undated ? Truth.False : Truth.Unknown;
+                shown = positives.Count > 0 ? positives : negatives;
             }
 
             return new FactUse(key, factId, truth, Shown(shown));
@@ -425,18 +443,19 @@ public static class Evaluator
         }
 
         /// <summary>Fact tests still unknown that would bring <paramref name="predicate"/> to <paramref name="target"/>; null when impossible.</summary>
-        private List<(FactTest Test, bool Wanted)>? Need(Predicate predicate, bool target)
+        private (FactTest Test, bool Wanted)[]? Need(Predicate predicate, bool target)
         {
-            if (!_needed.TryGetValue((predicate, target), out var needed))
+            var memo = (2 * nodes.IndexOf(predicate)) + (target ? 1 : 0);
+            if (!_neededKnown[memo])
             {
-                needed = NeedOf(predicate, target);
-                _needed[(predicate, target)] = needed;
+                _needed[memo] = NeedOf(predicate, target);
+                _neededKnown[memo] = true;
             }
 
-            return needed;
+            return _needed[memo];
         }
 
-        private List<(FactTest Test, bool Wanted)>? NeedOf(Predicate predicate, bool target)
+        private (FactTest Test, bool Wanted)[]? NeedOf(Predicate predicate, bool target)
         {
             switch (predicate)
             {
@@ -463,30 +482,42 @@ public static class Evaluator
             }
         }
 
-        private List<(FactTest Test, bool Wanted)>? Every(IReadOnlyList<Predicate> items, bool target)
+        private (FactTest Test, bool Wanted)[]? Every(IReadOnlyList<Predicate> items, bool target)
         {
-            var all = new List<(FactTest Test, bool Wanted)>();
-            foreach (var item in items)
+            var parts = new (FactTest Test, bool Wanted)[items.Count][];
+            for (var i = 0; i < items.Count; i++)
             {
-                if (Need(item, target) is not { } needed)
+                if (Need(items[i], target) is not { } needed)
                 {
                     return null;
                 }
 
-                all.AddRange(needed);
+                parts[i] = needed;
             }
 
-            return all;
+            return parts.Length == 1 ? parts[0] : [.. parts.SelectMany(p => p)];
         }
 
         /// <summary>The cheapest way to bring <paramref name="count"/> of the items to the target (ties: earliest items).</summary>
-        private List<(FactTest Test, bool Wanted)>? Cheapest(IReadOnlyList<Predicate> items, bool target, int count)
+        private (FactTest Test, bool Wanted)[]? Cheapest(IReadOnlyList<Predicate> items, bool target, int count)
         {
-            var options = items.Select(Item => Need(Item, target)).Where(n => n is not null).Select(n => n!).ToList();
-            return options.Count < count
-                ? null
-                : options.Select((needed, index) => (needed, index)).OrderBy(o => o.needed.Count).ThenBy(o => o.index)
-                    .Take(count).SelectMany(o => o.needed).ToList();
+            var options = new List<(FactTest Test, bool Wanted)[]>(items.Count);
+            foreach (var item in items)
+            {
+                if (Need(item, target) is { } needed)
+                {
+                    options.Add(needed);
+                }
+            }
+
+            if (options.Count < count)
+            {
+                return null;
+            }
+
+            return count == 1
+                ? options.MinBy(o => o.Length)
+                : [.. options.Select((needed, index) => (needed, index)).OrderBy(o => o.needed.Length).ThenBy(o => o.index).Take(count).SelectMany(o => o.needed)];
         }
     }
 }
