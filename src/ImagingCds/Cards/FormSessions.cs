@@ -22,6 +22,13 @@ public sealed class FormOptions
     /// <summary>Most open forms kept; the oldest are dropped first. Default 10,000.</summary>
     [System.ComponentModel.DataAnnotations.Range(10, 1_000_000)]
     public int MaxSessions { get; set; } = 10_000;
+
+    /// <summary>
+    /// Most FHIR resources kept for open forms (each form keeps its patient's record, about 1 KB of memory per
+    /// resource); the oldest forms are dropped first. Default 100,000 (about 100 MB).
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(1_000, 100_000_000)]
+    public int MaxRetainedResources { get; set; } = 100_000;
 }
 
 /// <summary>
@@ -38,13 +45,29 @@ public sealed class FormSessions(TimeProvider time, IOptions<FormOptions> option
     private readonly ConcurrentDictionary<string, FormSession> _sessions = new(StringComparer.Ordinal);
     private readonly FormOptions _options = options.Value;
 
+    // Sessions in the order opened. One time-to-live for all makes it also the order they expire, so expiry and the
+    // caps are enforced from the head: constant work per form opened, however many are open.
+    private readonly Queue<(FormSession Session, int Resources)> _opened = new();
+    private readonly Lock _gate = new();
+    private PatientRecord? _newestRecord;
+    private long _retainedResources;
+
     public FormSession Open(PatientRecord record, DraftOrder order, string policyId, string ruleId, string userId, string baseUrl)
     {
         var now = time.GetUtcNow();
-        Sweep(now);
         var token = Base64Url(RandomNumberGenerator.GetBytes(16));
         var session = new FormSession(token, record, order, policyId, ruleId, userId, baseUrl, now + _options.TimeToLive);
-        _sessions[token] = session;
+        lock (_gate)
+        {
+            // The forms of one hook call share its record: it is counted once, with the first of them.
+            var resources = ReferenceEquals(_newestRecord, record) ? 0 : record.ResourceCount;
+            _newestRecord = record;
+            _opened.Enqueue((session, resources));
+            _retainedResources += resources;
+            _sessions[token] = session;
+            Sweep(now);
+        }
+
         return session;
     }
 
@@ -67,18 +90,46 @@ public sealed class FormSessions(TimeProvider time, IOptions<FormOptions> option
 
     public int Count => _sessions.Count;
 
+    /// <summary>FHIR resources held by the forms still in the store (the records of the newest forms).</summary>
+    public long RetainedResources
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _retainedResources;
+            }
+        }
+    }
+
     private void Sweep(DateTimeOffset now)
     {
-        foreach (var expired in _sessions.Where(s => s.Value.Expires <= now).Select(s => s.Key).ToArray())
+        // The caps never drop the forms just opened (the newest record's): their links are about to be sent.
+        while (_opened.TryPeek(out var oldest) &&
+               (oldest.Session.Expires <= now ||
+                (!ReferenceEquals(oldest.Session.Record, _newestRecord) &&
+                 (_opened.Count > _options.MaxSessions || _retainedResources > _options.MaxRetainedResources))))
         {
-            _sessions.TryRemove(expired, out _);
+            Drop();
+
+            // The other forms of the same hook call hold the same record: they go with it, or it would stay in memory.
+            while (_opened.TryPeek(out var sibling) && sibling.Resources == 0 && ReferenceEquals(sibling.Session.Record, oldest.Session.Record))
+            {
+                Drop();
+            }
         }
 
-        var excess = _sessions.Count - _options.MaxSessions + 1;
-        foreach (var oldest in excess > 0 ? _sessions.OrderBy(s => s.Value.Expires).Take(excess).Select(s => s.Key).ToArray() : [])
+        if (_opened.Count == 0)
         {
-            _sessions.TryRemove(oldest, out _);
+            _newestRecord = null;
         }
+    }
+
+    private void Drop()
+    {
+        var (session, resources) = _opened.Dequeue();
+        _retainedResources -= resources;
+        _sessions.TryRemove(session.Token, out _);
     }
 
     private static string Base64Url(byte[] bytes) =>
