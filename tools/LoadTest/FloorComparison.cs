@@ -1,0 +1,129 @@
+using System.Globalization;
+
+namespace ImagingCds.LoadTest;
+
+/// <summary>One concurrency level: the hook and the floor, each measured for the same time.</summary>
+public sealed record LevelResult(int Connections, RunResult Hook, RunResult Floor, ServiceMemory? Memory)
+{
+    /// <summary>Hook p99 over floor p99: what the hook's own work adds to the tail.</summary>
+    public double P99Ratio => Hook.P99 / Floor.P99;
+
+    /// <summary>Hook throughput over floor throughput: the share of the HTTP stack's capacity the hook keeps.</summary>
+    public double ThroughputRatio => Hook.Throughput / Floor.Throughput;
+
+    public int Errors => Hook.Errors + Floor.Errors;
+}
+
+/// <summary>The whole comparison: the levels, the service's peak working set, the verdict and why it failed if it did.</summary>
+public sealed record ComparisonReport(int AnswerBytes, IReadOnlyList<LevelResult> Levels, long? PeakWorkingSetBytes, int ExitCode, IReadOnlyList<string> Failures);
+
+/// <summary>
+/// <c>--compare-floor</c>: learns the hook's answer size from one call, checks the floor endpoint answers that size,
+/// then at each concurrency level warms both and runs them closed-loop in the order hook, floor, hook (half the hook's
+/// time in each of its slices), so a drift in machine load falls on both alike. Prints a Markdown table as it goes.
+/// Fails (exit code 1) on any error: a non-200 answer, no answer, or a hook answer whose verdicts are not real.
+/// The targets (issue #8) are reported, not enforced: on a shared 2-core machine they are evidence, not a gate.
+/// </summary>
+public static class FloorComparison
+{
+    public static async Task<ComparisonReport> RunAsync(CompareOptions options, TextWriter output, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(output);
+        var body = options.BodyPath is null ? TypicalRecord.WithPrefetch() : await File.ReadAllBytesAsync(options.BodyPath, cancellationToken);
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = options.Connections.Max(), PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
+        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
+
+        var first = await JsonPost.SendAsync(client, options.HookEndpoint, body, cancellationToken);
+        var verdicts = HookVerdicts.Of(first.Body);
+        if (!first.IsOk || !verdicts.AreReal)
+        {
+            return await FailAsync(output, first.Body.Length, $"the hook's first answer was {first.Status?.ToString(CultureInfo.InvariantCulture) ?? "none"} with {verdicts.Summary}: nothing real to compare");
+        }
+
+        var floorEndpoint = options.FloorEndpoint(first.Body.Length);
+        var floor = await JsonPost.SendAsync(client, floorEndpoint, body, cancellationToken);
+        if (!floor.IsOk || floor.Body.Length != first.Body.Length)
+        {
+            return await FailAsync(output, first.Body.Length, floor.Status == 404
+                ? "the floor endpoint answered 404: start the service with Performance__FloorEndpoint=true"
+                : $"the floor endpoint answered {floor.Status?.ToString(CultureInfo.InvariantCulture) ?? "none"} with {floor.Body.Length} bytes, not 200 with {first.Body.Length}");
+        }
+
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"closed loop on {options.HookEndpoint} and {floorEndpoint}: request {body.Length} bytes, answer {first.Body.Length} bytes ({verdicts.Summary})"));
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"per level: {options.Warmup.TotalSeconds:0.##} s warm-up, then hook {options.Duration.TotalSeconds / 2:0.##} s, floor {options.Duration.TotalSeconds:0.##} s, hook {options.Duration.TotalSeconds / 2:0.##} s"));
+        await output.WriteLineAsync();
+        await output.WriteLineAsync("| connections | hook req/s | hook p50 ms | hook p99 ms | floor req/s | floor p50 ms | floor p99 ms | p99 ratio | throughput ratio | errors |");
+        await output.WriteLineAsync("|------------:|-----------:|------------:|------------:|------------:|-------------:|-------------:|----------:|-----------------:|-------:|");
+        var levels = new List<LevelResult>();
+        var warmupErrors = 0;
+        foreach (var connections in options.Connections)
+        {
+            warmupErrors += await WarmAsync(client, options, body, floorEndpoint, connections, cancellationToken);
+            var level = await MeasureAsync(client, options, body, floorEndpoint, connections, cancellationToken);
+            levels.Add(level);
+            await output.WriteLineAsync(Row(level));
+        }
+
+        var peak = ServiceMemory.Read(options.Pid)?.PeakWorkingSetBytes;
+        var failures = new List<string>();
+        var errors = levels.Sum(l => l.Errors) + warmupErrors;
+        if (errors > 0)
+        {
+            failures.Add($"{errors} error(s): non-200 answers or no answer ({warmupErrors} during warm-up)");
+        }
+
+        await output.WriteLineAsync();
+        await output.WriteLineAsync($"service peak working set: {ServiceMemory.Mb(peak)} MB{(options.Pid is null ? " (no --pid)" : "")}");
+        foreach (var line in Targets(levels, peak))
+        {
+            await output.WriteLineAsync(line);
+        }
+
+        await output.WriteLineAsync(failures.Count == 0 ? "PASS: zero errors" : "FAIL: " + string.Join("; ", failures));
+        return new ComparisonReport(first.Body.Length, levels, peak, failures.Count == 0 ? 0 : 1, failures);
+    }
+
+    /// <summary>Unmeasured closed-loop load on both endpoints; returns the errors seen.</summary>
+    private static async Task<int> WarmAsync(HttpClient client, CompareOptions options, byte[] body, Uri floorEndpoint, int connections, CancellationToken cancellationToken)
+    {
+        var half = options.Warmup / 2;
+        var hook = await ClosedLoopRunner.RunAsync(client, options.HookEndpoint, body, connections, half, cancellationToken);
+        var floor = await ClosedLoopRunner.RunAsync(client, floorEndpoint, body, connections, half, cancellationToken);
+        return hook.Errors + floor.Errors;
+    }
+
+    private static async Task<LevelResult> MeasureAsync(HttpClient client, CompareOptions options, byte[] body, Uri floorEndpoint, int connections, CancellationToken cancellationToken)
+    {
+        var half = options.Duration / 2;
+        var hookBefore = await ClosedLoopRunner.RunAsync(client, options.HookEndpoint, body, connections, half, cancellationToken);
+        var floor = await ClosedLoopRunner.RunAsync(client, floorEndpoint, body, connections, options.Duration, cancellationToken);
+        var hookAfter = await ClosedLoopRunner.RunAsync(client, options.HookEndpoint, body, connections, half, cancellationToken);
+        return new LevelResult(connections, RunResult.Merge([hookBefore, hookAfter]), floor, ServiceMemory.Read(options.Pid));
+    }
+
+    private static IEnumerable<string> Targets(IReadOnlyList<LevelResult> levels, long? peak)
+    {
+        var atTarget = levels.FirstOrDefault(l => l.Connections == CompareOptions.TargetConnections);
+        yield return atTarget is null
+            ? $"target hook p99 <= {CompareOptions.TargetP99Ratio:0.#}x floor p99 at {CompareOptions.TargetConnections} connections: not measured (no level of {CompareOptions.TargetConnections})"
+            : string.Create(CultureInfo.InvariantCulture,
+                $"target hook p99 <= {CompareOptions.TargetP99Ratio:0.#}x floor p99 at {CompareOptions.TargetConnections} connections: {Met(atTarget.P99Ratio <= CompareOptions.TargetP99Ratio)} (ratio {atTarget.P99Ratio:0.00})");
+        yield return peak is long bytes
+            ? $"target peak working set < {ServiceMemory.Mb(CompareOptions.TargetPeakWorkingSetBytes)} MB: {Met(bytes < CompareOptions.TargetPeakWorkingSetBytes)} ({ServiceMemory.Mb(bytes)} MB)"
+            : $"target peak working set < {ServiceMemory.Mb(CompareOptions.TargetPeakWorkingSetBytes)} MB: not measured (no --pid)";
+    }
+
+    private static string Met(bool met) => met ? "met" : "NOT met";
+
+    private static async Task<ComparisonReport> FailAsync(TextWriter output, int answerBytes, string failure)
+    {
+        await output.WriteLineAsync("FAIL: " + failure);
+        return new ComparisonReport(answerBytes, [], null, 1, [failure]);
+    }
+
+    private static string Row(LevelResult l) => string.Create(CultureInfo.InvariantCulture,
+        $"| {l.Connections} | {l.Hook.Throughput:0.0} | {l.Hook.P50:0.00} | {l.Hook.P99:0.00} | {l.Floor.Throughput:0.0} | {l.Floor.P50:0.00} | {l.Floor.P99:0.00} | {l.P99Ratio:0.00} | {l.ThroughputRatio:0.00} | {l.Errors} |");
+}
