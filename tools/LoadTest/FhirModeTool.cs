@@ -8,7 +8,9 @@ namespace ImagingCds.LoadTest;
 public sealed record ChainTiming(string Type, int Pages, int Resources, double Milliseconds);
 
 /// <summary>FHIR mode's numbers: one round trip, the slowest chain, the hook's latencies, and why it failed if it did.</summary>
-public sealed record FhirModeReport(double RoundTripMs, ChainTiming SlowestChain, RunResult Hook, HookVerdicts LastVerdicts, int ExitCode, IReadOnlyList<string> Failures)
+/// <param name="FhirRequestsPerCall">GETs the FHIR server received per measured hook call (every search and page).</param>
+public sealed record FhirModeReport(
+    double RoundTripMs, ChainTiming SlowestChain, RunResult Hook, HookVerdicts LastVerdicts, double FhirRequestsPerCall, int ExitCode, IReadOnlyList<string> Failures)
 {
     public double P50ChainRatio => Hook.P50 / SlowestChain.Milliseconds;
 
@@ -82,8 +84,8 @@ public static class FhirModeTool
 
         failures.AddRange(problems.GroupBy(p => p, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"));
         var hook = new RunResult(options.Calls, failed, 0, TimeSpan.FromMilliseconds(latencies.Sum()), latencies.Order().ToArray());
-        var report = new FhirModeReport(roundTrip, chain, hook, last, failures.Count == 0 ? 0 : 1, failures);
-        await PrintAsync(output, options, fhir, report, (fhir.Requests - requestsBefore) / (double)options.Calls);
+        var report = new FhirModeReport(roundTrip, chain, hook, last, (fhir.Requests - requestsBefore) / (double)options.Calls, failures.Count == 0 ? 0 : 1, failures);
+        await PrintAsync(output, options, fhir, report);
         return report;
     }
 
@@ -133,14 +135,14 @@ public static class FhirModeTool
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private static async Task PrintAsync(TextWriter output, FhirModeOptions options, TypicalFhirServer fhir, FhirModeReport r, double fhirRequestsPerCall)
+    private static async Task PrintAsync(TextWriter output, FhirModeOptions options, TypicalFhirServer fhir, FhirModeReport r)
     {
         var c = r.SlowestChain;
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"FHIR server {fhir.BaseUrl}: +{options.FhirDelay.TotalMilliseconds:0.#} ms per request, {options.PageSize} resources per page; " +
             $"{options.Calls} sequential hook calls after {options.WarmupCalls} warm-up, no prefetch; round trip and chain: median of {options.Samples}"));
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"last hook answer: {r.LastVerdicts.Summary}; FHIR requests per hook call: {fhirRequestsPerCall:0.#}"));
+            $"last hook answer: {r.LastVerdicts.Summary}; FHIR requests per hook call: {r.FhirRequestsPerCall:0.#}"));
         await output.WriteLineAsync();
         await output.WriteLineAsync("| FHIR round trip ms | slowest chain | pages | pages x round trip ms | slowest chain ms | hook p50 ms | hook p99 ms | hook p50 / chain | hook p99 / chain | failed calls |");
         await output.WriteLineAsync("|-------------------:|:--------------|------:|----------------------:|-----------------:|------------:|------------:|-----------------:|-----------------:|-------------:|");

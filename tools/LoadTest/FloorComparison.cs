@@ -26,7 +26,7 @@ public sealed record ComparisonReport(int AnswerBytes, IReadOnlyList<LevelResult
 /// </summary>
 public static class FloorComparison
 {
-    public static async Task<ComparisonReport> RunAsync(CompareOptions options, TextWriter output, CancellationToken cancellationToken = default)
+    public static async Task<ComparisonReport> RunAsync(FloorComparisonOptions options, TextWriter output, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
@@ -87,7 +87,7 @@ public static class FloorComparison
     }
 
     /// <summary>Unmeasured closed-loop load on both endpoints; returns the errors seen.</summary>
-    private static async Task<int> WarmAsync(HttpClient client, CompareOptions options, byte[] body, Uri floorEndpoint, int connections, CancellationToken cancellationToken)
+    private static async Task<int> WarmAsync(HttpClient client, FloorComparisonOptions options, byte[] body, Uri floorEndpoint, int connections, CancellationToken cancellationToken)
     {
         var half = options.Warmup / 2;
         var hook = await ClosedLoopRunner.RunAsync(client, options.HookEndpoint, body, connections, half, cancellationToken);
@@ -95,7 +95,7 @@ public static class FloorComparison
         return hook.Errors + floor.Errors;
     }
 
-    private static async Task<LevelResult> MeasureAsync(HttpClient client, CompareOptions options, byte[] body, Uri floorEndpoint, int connections, CancellationToken cancellationToken)
+    private static async Task<LevelResult> MeasureAsync(HttpClient client, FloorComparisonOptions options, byte[] body, Uri floorEndpoint, int connections, CancellationToken cancellationToken)
     {
         var half = options.Duration / 2;
         var hookBefore = await ClosedLoopRunner.RunAsync(client, options.HookEndpoint, body, connections, half, cancellationToken);
@@ -106,14 +106,14 @@ public static class FloorComparison
 
     private static IEnumerable<string> Targets(IReadOnlyList<LevelResult> levels, long? peak)
     {
-        var atTarget = levels.FirstOrDefault(l => l.Connections == CompareOptions.TargetConnections);
+        var atTarget = levels.FirstOrDefault(l => l.Connections == FloorComparisonOptions.TargetConnections);
         yield return atTarget is null
-            ? $"target hook p99 <= {CompareOptions.TargetP99Ratio:0.#}x floor p99 at {CompareOptions.TargetConnections} connections: not measured (no level of {CompareOptions.TargetConnections})"
+            ? $"target hook p99 <= {FloorComparisonOptions.TargetP99Ratio:0.#}x floor p99 at {FloorComparisonOptions.TargetConnections} connections: not measured (no level of {FloorComparisonOptions.TargetConnections})"
             : string.Create(CultureInfo.InvariantCulture,
-                $"target hook p99 <= {CompareOptions.TargetP99Ratio:0.#}x floor p99 at {CompareOptions.TargetConnections} connections: {Met(atTarget.P99Ratio <= CompareOptions.TargetP99Ratio)} (ratio {atTarget.P99Ratio:0.00})");
+                $"target hook p99 <= {FloorComparisonOptions.TargetP99Ratio:0.#}x floor p99 at {FloorComparisonOptions.TargetConnections} connections: {Met(atTarget.P99Ratio <= FloorComparisonOptions.TargetP99Ratio)} (ratio {atTarget.P99Ratio:0.00})");
         yield return peak is long bytes
-            ? $"target peak working set < {ServiceMemory.Mb(CompareOptions.TargetPeakWorkingSetBytes)} MB: {Met(bytes < CompareOptions.TargetPeakWorkingSetBytes)} ({ServiceMemory.Mb(bytes)} MB)"
-            : $"target peak working set < {ServiceMemory.Mb(CompareOptions.TargetPeakWorkingSetBytes)} MB: not measured (no --pid)";
+            ? $"target peak working set < {ServiceMemory.Mb(FloorComparisonOptions.TargetPeakWorkingSetBytes)} MB: {Met(bytes < FloorComparisonOptions.TargetPeakWorkingSetBytes)} ({ServiceMemory.Mb(bytes)} MB)"
+            : $"target peak working set < {ServiceMemory.Mb(FloorComparisonOptions.TargetPeakWorkingSetBytes)} MB: not measured (no --pid)";
     }
 
     private static string Met(bool met) => met ? "met" : "NOT met";

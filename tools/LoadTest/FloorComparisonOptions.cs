@@ -5,7 +5,7 @@ namespace ImagingCds.LoadTest;
 /// <summary>
 /// <c>--compare-floor</c>: the hook against the floor endpoint in a closed loop at each concurrency level, loopback only.
 /// </summary>
-public sealed record CompareOptions
+public sealed record FloorComparisonOptions
 {
     public const string Flag = "--compare-floor";
     public const string FloorPath = LoadOptions.ServicePath + "/floor";
@@ -43,10 +43,10 @@ public sealed record CompareOptions
     private Uri Authority => new(Url.GetLeftPart(UriPartial.Authority) + "/");
 
     /// <summary>Parses the options after <see cref="Flag"/>; throws <see cref="ArgumentException"/> on anything invalid or non-loopback.</summary>
-    public static CompareOptions Parse(IReadOnlyList<string> args)
+    public static FloorComparisonOptions Parse(IReadOnlyList<string> args)
     {
         Uri? url = null;
-        var options = new CompareOptions { Url = new Uri("http://127.0.0.1/") };
+        var options = new FloorComparisonOptions { Url = new Uri("http://127.0.0.1/") };
         foreach (var (name, value) in CommandLine.Pairs(args))
         {
             options = name switch
