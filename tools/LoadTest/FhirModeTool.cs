@@ -38,56 +38,88 @@ public static class FhirModeTool
         // Warm: the connection is open and the server's code JIT-compiled before anything is timed.
         await GetAsync(fhirClient, fhir.PatientUrl, cancellationToken);
         var roundTrip = Median(await RepeatAsync(options.Samples, async () => (await GetAsync(fhirClient, fhir.PatientUrl, cancellationToken)).Milliseconds));
-        var (slowestType, _) = fhir.SlowestChain;
-        var chains = new List<ChainTiming>();
-        for (var i = 0; i < options.Samples; i++)
+        var chain = await SlowestChainAsync(fhirClient, fhir, options.Samples, cancellationToken);
+        if (chain.Pages != fhir.PagesOf(chain.Type) || chain.Resources != fhir.CountOf(chain.Type))
         {
-            chains.Add(await FetchChainAsync(fhirClient, fhir.SearchUrl(slowestType), slowestType, cancellationToken));
-        }
-
-        var chain = chains[0] with { Milliseconds = Median(chains.Select(c => c.Milliseconds).ToArray()) };
-        if (chain.Pages != fhir.PagesOf(slowestType) || chain.Resources != fhir.CountOf(slowestType))
-        {
-            failures.Add($"the {slowestType} chain read {chain.Pages} pages and {chain.Resources} resources, not {fhir.PagesOf(slowestType)} and {fhir.CountOf(slowestType)}");
+            failures.Add($"the {chain.Type} chain read {chain.Pages} pages and {chain.Resources} resources, not {fhir.PagesOf(chain.Type)} and {fhir.CountOf(chain.Type)}");
         }
 
         // The same record in prefetch: what a hook that read the whole record from the FHIR server must find too.
-        var reference = HookVerdicts.Of((await JsonPost.SendAsync(hookClient, options.HookEndpoint, TypicalRecord.WithPrefetch(), cancellationToken)).Body);
+        var reference = await JsonPost.SendAsync(hookClient, options.HookEndpoint, TypicalRecord.WithPrefetch(), cancellationToken);
+        if (AnswerChecks.RealVerdicts(reference) is { } notReal)
+        {
+            failures.Add($"the same record in prefetch: {notReal}; nothing to check the FHIR-mode answers against");
+        }
+
+        var series = await HookCallsAsync(hookClient, options, fhir, HookVerdicts.Of(reference.Body), cancellationToken);
+        failures.AddRange(series.Failures);
+        var report = new FhirModeReport(roundTrip, chain, series.Hook, series.Last, series.FhirRequestsPerCall, failures.Count == 0 ? 0 : 1, failures);
+        await PrintAsync(output, options, fhir, report, series.WarmupNotes);
+        return report;
+    }
+
+    /// <summary>The type with the most pages, fetched <paramref name="samples"/> times page after page; the median time.</summary>
+    private static async Task<ChainTiming> SlowestChainAsync(HttpClient client, TypicalFhirServer fhir, int samples, CancellationToken cancellationToken)
+    {
+        var (type, _) = fhir.SlowestChain;
+        var chains = new List<ChainTiming>();
+        for (var i = 0; i < samples; i++)
+        {
+            chains.Add(await FetchChainAsync(client, fhir.SearchUrl(type), type, cancellationToken));
+        }
+
+        return chains[0] with { Milliseconds = Median(chains.Select(c => c.Milliseconds).ToArray()) };
+    }
+
+    /// <summary>
+    /// Warm-up calls, then the measured ones, one at a time. Every measured answer's latency counts (one without real
+    /// verdicts still kept the EHR waiting); any measured answer that is not a 200 with the prefetch's findings is a failure.
+    /// A warm-up answer may run out of the record budget while the service warms up: that is noted, not failed.
+    /// </summary>
+    private static async Task<HookCallSeries> HookCallsAsync(HttpClient client, FhirModeOptions options, TypicalFhirServer fhir, HookVerdicts reference, CancellationToken cancellationToken)
+    {
         var body = TypicalRecord.WithFhirServer(fhir.BaseUrl);
-        var failed = 0;
-        var problems = new List<string>();
-        var last = HookVerdicts.None;
+        var failures = new List<string>();
+        var notes = new List<string>();
         var latencies = new List<double>();
+        var last = HookVerdicts.None;
         var requestsBefore = 0;
         for (var call = -options.WarmupCalls; call < options.Calls; call++)
         {
             if (call == 0)
             {
-                requestsBefore = fhir.Requests;
+                requestsBefore = fhir.Requests; // what the warm-up calls asked for is not counted
             }
 
-            var answer = await JsonPost.SendAsync(hookClient, options.HookEndpoint, body, cancellationToken);
+            var answer = await JsonPost.SendAsync(client, options.HookEndpoint, body, cancellationToken);
             last = HookVerdicts.Of(answer.Body);
-            var measured = call >= 0;
-            if (measured && answer.Status is not null)
+            if (call >= 0 && answer.Status is not null)
             {
-                latencies.Add(answer.LatencyMs); // an answer without real verdicts still kept the EHR waiting this long
+                latencies.Add(answer.LatencyMs);
             }
 
-            if (!answer.IsOk || !last.AreReal || !last.SameFindingsAs(reference))
+            var problem = AnswerChecks.Status200(answer) is { } status ? status
+                : !last.AreReal ? $"200 without real verdicts ({last.Summary})"
+                : !last.SameFindingsAs(reference) ? $"200 whose findings differ from the same record in prefetch ({last.Summary}; prefetch: {reference.Summary})"
+                : null;
+            if (problem is not null)
             {
-                failed += measured ? 1 : 0;
-                problems.Add($"{(measured ? "measured" : "warm-up")} call(s) answered {answer.Status?.ToString(CultureInfo.InvariantCulture) ?? "nothing"} with {last.Summary}" +
-                    (last.SameFindingsAs(reference) ? string.Empty : $", findings unlike the same record in prefetch ({reference.Summary})"));
+                (call < 0 && answer.IsOk ? notes : failures).Add($"{(call < 0 ? "warm-up" : "measured")} call: {problem}");
             }
         }
 
-        failures.AddRange(problems.GroupBy(p => p, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"));
-        var hook = new RunResult(options.Calls, failed, 0, TimeSpan.FromMilliseconds(latencies.Sum()), latencies.Order().ToArray());
-        var report = new FhirModeReport(roundTrip, chain, hook, last, (fhir.Requests - requestsBefore) / (double)options.Calls, failures.Count == 0 ? 0 : 1, failures);
-        await PrintAsync(output, options, fhir, report);
-        return report;
+        var measuredFailures = failures.Count(f => f.StartsWith("measured", StringComparison.Ordinal));
+        return new HookCallSeries(
+            new RunResult(options.Calls, measuredFailures, 0, TimeSpan.FromMilliseconds(latencies.Sum()), latencies.Order().ToArray()),
+            last,
+            (fhir.Requests - requestsBefore) / (double)options.Calls,
+            Grouped(failures),
+            Grouped(notes));
     }
+
+    /// <summary>Identical messages once, with their count: <c>3 x measured call: status 500</c>.</summary>
+    private static string[] Grouped(IEnumerable<string> messages) =>
+        [.. messages.GroupBy(m => m, StringComparer.Ordinal).Select(g => $"{g.Count()} x {g.Key}")];
 
     /// <summary>All pages of one search, one after the other, following <c>next</c> links.</summary>
     private static async Task<ChainTiming> FetchChainAsync(HttpClient client, Uri first, string type, CancellationToken cancellationToken)
@@ -135,7 +167,7 @@ public static class FhirModeTool
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private static async Task PrintAsync(TextWriter output, FhirModeOptions options, TypicalFhirServer fhir, FhirModeReport r)
+    private static async Task PrintAsync(TextWriter output, FhirModeOptions options, TypicalFhirServer fhir, FhirModeReport r, IReadOnlyList<string> warmupNotes)
     {
         var c = r.SlowestChain;
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -156,8 +188,16 @@ public static class FhirModeTool
             $"target hook p50 <= {FhirModeOptions.TargetChainRatio:0.0}x slowest chain: {Met(real && r.P50ChainRatio <= FhirModeOptions.TargetChainRatio)} ({r.P50ChainRatio:0.00}{(real ? string.Empty : unreal)}); p99: {r.P99ChainRatio:0.00}"));
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"target hook p99 < {FhirModeOptions.TargetHookLatency.TotalMilliseconds:0} ms: {Met(real && r.Hook.P99 < FhirModeOptions.TargetHookLatency.TotalMilliseconds)} ({r.Hook.P99:0.0} ms{(real ? string.Empty : unreal)})"));
+        foreach (var note in warmupNotes)
+        {
+            await output.WriteLineAsync($"note (not counted): {note}");
+        }
+
         await output.WriteLineAsync(r.Failures.Count == 0 ? "PASS: every hook call answered 200 with real verdicts" : "FAIL: " + string.Join("; ", r.Failures));
     }
 
     private static string Met(bool met) => met ? "met" : "NOT met";
+
+    /// <summary>The hook calls of one run: the measured latencies and failures, and what the warm-up calls showed.</summary>
+    private sealed record HookCallSeries(RunResult Hook, HookVerdicts Last, double FhirRequestsPerCall, IReadOnlyList<string> Failures, IReadOnlyList<string> WarmupNotes);
 }

@@ -3,7 +3,8 @@ using System.Diagnostics;
 namespace ImagingCds.LoadTest;
 
 /// <summary>The outcome of one fixed-duration run.</summary>
-public sealed record RunResult(int Sent, int Errors, int Skipped, TimeSpan Elapsed, IReadOnlyList<double> LatenciesMs)
+/// <param name="ErrorReasons">Errors by reason (e.g. <c>status 500</c>), when the runner tells them apart.</param>
+public sealed record RunResult(int Sent, int Errors, int Skipped, TimeSpan Elapsed, IReadOnlyList<double> LatenciesMs, IReadOnlyDictionary<string, int>? ErrorReasons = null)
 {
     /// <summary>Requests sent per second of wall time (the schedule's own rate when nothing lags).</summary>
     public double AchievedRate => Elapsed > TimeSpan.Zero ? Sent / Elapsed.TotalSeconds : 0;
@@ -25,7 +26,9 @@ public sealed record RunResult(int Sent, int Errors, int Skipped, TimeSpan Elaps
             slices.Sum(r => r.Errors),
             slices.Sum(r => r.Skipped),
             slices.Aggregate(TimeSpan.Zero, (total, r) => total + r.Elapsed),
-            slices.SelectMany(r => r.LatenciesMs).Order().ToArray());
+            slices.SelectMany(r => r.LatenciesMs).Order().ToArray(),
+            slices.SelectMany(r => r.ErrorReasons ?? new Dictionary<string, int>()).GroupBy(e => e.Key, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Sum(e => e.Value), StringComparer.Ordinal));
     }
 
     /// <summary>Nearest-rank percentile of the (sorted) latencies, in milliseconds.</summary>

@@ -59,6 +59,24 @@ public sealed class FloorComparisonTests
     }
 
     [Theory]
+    [InlineData(200, """{"cards":[{"extension":{"appropriateness":[{"verdict":"appropriate"},{"verdict":"needs-documentation"}]}}]}""", null)]
+    [InlineData(200, """{"cards":[{"extension":{"appropriateness":[{"verdict":"appropriate"},{"verdict":"error"}]}}]}""", "200 without real verdicts (1 card(s); verdicts: appropriate x1, error x1)")]
+    [InlineData(200, """{"cards":[]}""", "200 without real verdicts (0 card(s); verdicts: none)")]
+    [InlineData(500, "{}", "status 500")]
+    [InlineData(null, "", "no answer")]
+    public void RealVerdicts_OnlyA200WithCardsAndNoErrorVerdictCounts(int? status, string body, string? expected) =>
+        Assert.Equal(expected, AnswerChecks.RealVerdicts(new Answer(status, 1, System.Text.Encoding.UTF8.GetBytes(body))));
+
+    [Fact]
+    public void Size_OnlyA200OfExactlyThatSizeCounts()
+    {
+        var check = AnswerChecks.Size(4);
+
+        Assert.Null(check(new Answer(200, 1, [1, 2, 3, 4])));
+        Assert.Equal("200 of 3 bytes, not 4", check(new Answer(200, 1, [1, 2, 3])));
+    }
+
+    [Theory]
     [InlineData("--compare-floor")]
     [InlineData("--fhir-mode")]
     public void Parse_NonLoopbackUrl_IsRefusedInEveryMode(string mode)
