@@ -2,10 +2,11 @@
 # End-to-end performance on loopback (issue #8, items 2 and 3): builds the service in Release, starts it on 127.0.0.1
 # at a free port with the floor endpoint on (Performance__FloorEndpoint=true), waits for /healthz, then runs
 # tools/LoadTest twice against it:
-#   1. --compare-floor: the hook with the typical record (500 resources) in prefetch against the floor endpoint (same
-#      request, canned answer of the hook's size), closed loop at PERF_CONNECTIONS, PERF_SECONDS per endpoint per level;
-#   2. --fhir-mode: the hook with no prefetch, reading the record from the tool's own loopback FHIR server
-#      (+PERF_FHIR_DELAY_MS per request, 50 resources per page), PERF_FHIR_CALLS sequential calls.
+#   1. --fhir-mode: the hook with no prefetch, reading the typical record (500 resources) from the tool's own loopback
+#      FHIR server (+PERF_FHIR_DELAY_MS per request, 50 resources per page), PERF_FHIR_CALLS sequential calls. First,
+#      so its single calls meet a service that the load below has not yet filled (form sessions, heap);
+#   2. --compare-floor: the hook with the typical record in prefetch against the floor endpoint (same request, canned
+#      answer of the hook's size), closed loop at PERF_CONNECTIONS, PERF_SECONDS per endpoint per level.
 # Stops the service and exits non-zero if either run had errors. Nothing listens beyond loopback; everything stops by
 # itself. Defaults take about two minutes after the build.
 set -euo pipefail
@@ -54,21 +55,21 @@ curl -fsS "$url/healthz" >/dev/null || { echo "service not healthy at $url" >&2;
 tool="$art/bin/LoadTest/release/ImagingCds.LoadTest.dll"
 echo "service pid $pid at $url (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 echo
-echo "## Hook against floor, closed loop (typical record in prefetch)"
+echo "## FHIR-server mode (no prefetch)"
 echo
 status=0
+dotnet "$tool" --fhir-mode --url "$url" --calls "$fhir_calls" --fhir-delay "${fhir_delay}ms" || status=$?
+
+echo
+echo "## Hook against floor, closed loop (typical record in prefetch; load average $(cut -d' ' -f1-3 /proc/loadavg))"
+echo
 dotnet "$tool" --compare-floor --url "$url" --connections "$connections" --seconds "$seconds" --warmup-seconds "$warmup" \
   --pid "$pid" || status=$?
 
 echo
-echo "## FHIR-server mode (no prefetch; load average $(cut -d' ' -f1-3 /proc/loadavg))"
-echo
-dotnet "$tool" --fhir-mode --url "$url" --calls "$fhir_calls" --fhir-delay "${fhir_delay}ms" || status=$?
-
-echo
 echo "service peak working set over both runs: $(awk '/^VmHWM/ {printf "%.1f MB", $2 / 1024}' "/proc/$pid/status"); load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ -s "$work/service.log" ]; then
-  echo "service log (warnings and above, last 20 lines):"
-  tail -n 20 "$work/service.log"
+  echo "service log (warnings and above), distinct lines with their counts:"
+  sed 's/^ *//' "$work/service.log" | sort | uniq -c | sort -rn | head -n 20
 fi
 exit "$status"

@@ -22,7 +22,8 @@ public sealed record FhirModeReport(
 /// slowest query chain (the type with the most pages, fetched page after page), then makes sequential hook calls with no
 /// prefetch and <c>fhirServer</c> pointing at it, and prints one Markdown table row. Fails (exit code 1) when a hook call
 /// is not a 200 with cards and real verdicts (an <c>error</c> verdict means the record budget ran out) whose findings equal
-/// those of the same record sent in prefetch (so the whole record was read), or when the chain did not read the record. The targets (issue #8) are reported, not enforced.
+/// those of the same record sent in prefetch (so the whole record was read), or when the chain did not read the record.
+/// The targets (issue #8) are reported, not enforced.
 /// </summary>
 public static class FhirModeTool
 {
