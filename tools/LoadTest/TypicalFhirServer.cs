@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
@@ -105,10 +106,7 @@ public sealed class TypicalFhirServer : IAsyncDisposable
         var cancellationToken = context.RequestAborted;
         try
         {
-            if (Delay > TimeSpan.Zero)
-            {
-                await Task.Delay(Delay, cancellationToken);
-            }
+            await WaitAtLeastAsync(Delay, cancellationToken);
 
             var (status, body) = Answer(context.Request);
             context.Response.StatusCode = status;
@@ -119,6 +117,19 @@ public sealed class TypicalFhirServer : IAsyncDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The reader gave up (its record budget ran out): nothing left to answer.
+        }
+    }
+
+    /// <summary>
+    /// Waits no less than <paramref name="delay"/> by the high-resolution clock. Timers run on a coarse tick (4 ms on
+    /// many Linux kernels), so a plain <c>Task.Delay</c> may end a few milliseconds early; the remainder is waited again.
+    /// </summary>
+    private static async Task WaitAtLeastAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        for (var left = delay; left > TimeSpan.Zero; left = delay - Stopwatch.GetElapsedTime(started))
+        {
+            await Task.Delay(left < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : left, cancellationToken);
         }
     }
 
