@@ -2,6 +2,7 @@ using ImagingCds.Cards;
 using ImagingCds.Feedback;
 using ImagingCds.Guidelines;
 using ImagingCds.Hooks;
+using ImagingCds.Performance;
 using ImagingCds.Record;
 using ImagingCds.Security;
 
@@ -17,6 +18,7 @@ builder.AddPatientRecord();
 builder.AddGuidelines();
 builder.AddCards();
 builder.AddFeedback();
+builder.AddPerformanceFloor();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -26,6 +28,7 @@ app.UseCdsClientAuthentication();
 app.MapHooks();
 app.MapCards();
 app.MapFeedback();
+app.MapPerformanceFloor();
 app.Run();
 return 0;
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 
 namespace ImagingCds.LoadTest;
@@ -26,19 +25,17 @@ public sealed record LoadOptions
         ArgumentNullException.ThrowIfNull(args);
         Uri? url = null;
         var options = new LoadOptions { Url = new Uri("http://127.0.0.1/") };
-        for (var i = 0; i < args.Count; i++)
+        foreach (var (name, value) in CommandLine.Pairs(args))
         {
-            var name = args[i];
-            var value = i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value");
             options = name switch
             {
                 "--url" => options with { Url = url = ParseUrl(value) },
-                "--rate" => options with { Rate = Positive(name, value) },
-                "--duration" => options with { Duration = ParseDuration(value) },
-                "--concurrency" => options with { Concurrency = Positive(name, value) },
+                "--rate" => options with { Rate = CommandLine.Positive(name, value) },
+                "--duration" => options with { Duration = CommandLine.Seconds(name, value) },
+                "--concurrency" => options with { Concurrency = CommandLine.Positive(name, value) },
                 "--body" => options with { BodyPath = value },
-                "--runs" => options with { Runs = Positive(name, value) },
-                "--pid" => options with { Pid = Positive(name, value) },
+                "--runs" => options with { Runs = CommandLine.Positive(name, value) },
+                "--pid" => options with { Pid = CommandLine.Positive(name, value) },
                 _ => throw new ArgumentException($"unknown option {name}"),
             };
         }
@@ -60,17 +57,4 @@ public sealed record LoadOptions
     public static bool IsLoopback(string host) =>
         string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
         || (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
-
-    private static TimeSpan ParseDuration(string value)
-    {
-        var seconds = value.EndsWith('s') ? value[..^1] : value;
-        return double.TryParse(seconds, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0
-            ? TimeSpan.FromSeconds(s)
-            : throw new ArgumentException($"--duration must be seconds such as 60s, not '{value}'");
-    }
-
-    private static int Positive(string name, string value) =>
-        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
-            ? n
-            : throw new ArgumentException($"{name} must be a positive integer, not '{value}'");
 }

@@ -1,19 +1,35 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Headers;
 
 namespace ImagingCds.LoadTest;
 
 /// <summary>The outcome of one fixed-duration run.</summary>
-public sealed record RunResult(int Sent, int Errors, int Skipped, TimeSpan Elapsed, IReadOnlyList<double> LatenciesMs)
+/// <param name="ErrorReasons">Errors by reason (e.g. <c>status 500</c>), when the runner tells them apart.</param>
+public sealed record RunResult(int Sent, int Errors, int Skipped, TimeSpan Elapsed, IReadOnlyList<double> LatenciesMs, IReadOnlyDictionary<string, int>? ErrorReasons = null)
 {
     /// <summary>Requests sent per second of wall time (the schedule's own rate when nothing lags).</summary>
     public double AchievedRate => Elapsed > TimeSpan.Zero ? Sent / Elapsed.TotalSeconds : 0;
+
+    /// <summary>Successful answers per second of wall time: in a closed loop, what the server sustained.</summary>
+    public double Throughput => Elapsed > TimeSpan.Zero ? LatenciesMs.Count / Elapsed.TotalSeconds : 0;
 
     public double P50 => Percentile(50);
     public double P95 => Percentile(95);
     public double P99 => Percentile(99);
     public double Max => LatenciesMs.Count == 0 ? double.NaN : LatenciesMs[^1];
+
+    /// <summary>Slices of one endpoint's measurement as one run: counts and times add up, latencies merge in order.</summary>
+    public static RunResult Merge(IReadOnlyCollection<RunResult> slices)
+    {
+        ArgumentNullException.ThrowIfNull(slices);
+        return new RunResult(
+            slices.Sum(r => r.Sent),
+            slices.Sum(r => r.Errors),
+            slices.Sum(r => r.Skipped),
+            slices.Aggregate(TimeSpan.Zero, (total, r) => total + r.Elapsed),
+            slices.SelectMany(r => r.LatenciesMs).Order().ToArray(),
+            slices.SelectMany(r => r.ErrorReasons ?? new Dictionary<string, int>()).GroupBy(e => e.Key, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Sum(e => e.Value), StringComparer.Ordinal));
+    }
 
     /// <summary>Nearest-rank percentile of the (sorted) latencies, in milliseconds.</summary>
     public double Percentile(double p)
@@ -99,23 +115,8 @@ public static class LoadRunner
 
     private static async Task<bool> SendAsync(HttpClient client, Uri endpoint, byte[] body, double[] latencies, int index, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            using var content = new ByteArrayContent(body);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            using var response = await client.PostAsync(endpoint, content, cancellationToken);
-            await response.Content.LoadIntoBufferAsync(cancellationToken);
-            latencies[index] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            return response.StatusCode == HttpStatusCode.OK;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return false; // the client's timeout
-        }
+        var answer = await JsonPost.SendAsync(client, endpoint, body, cancellationToken);
+        latencies[index] = answer.LatencyMs;
+        return answer.IsOk;
     }
 }

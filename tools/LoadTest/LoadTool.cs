@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace ImagingCds.LoadTest;
@@ -35,8 +34,8 @@ public static class LoadTool
         for (var run = 1; run <= options.Runs; run++)
         {
             var result = await LoadRunner.RunAsync(client, options.Endpoint, body, options.Rate, options.Duration, options.Concurrency, cancellationToken);
-            var (workingSet, peak) = Memory(options.Pid);
-            var report = new RunReport(run, result, workingSet, peak);
+            var memory = ServiceMemory.Read(options.Pid);
+            var report = new RunReport(run, result, memory?.WorkingSetBytes, memory?.PeakWorkingSetBytes);
             runs.Add(report);
             await output.WriteLineAsync(Row(report));
         }
@@ -60,20 +59,8 @@ public static class LoadTool
         return new LoadReport(runs, failures.Count == 0 ? 0 : 1, failures);
     }
 
-    private static (long?, long?) Memory(int? pid)
-    {
-        if (pid is not int id)
-        {
-            return (null, null);
-        }
-
-        using var process = Process.GetProcessById(id);
-        process.Refresh();
-        return (process.WorkingSet64, process.PeakWorkingSet64);
-    }
-
     private static string Row(RunReport r) => string.Create(CultureInfo.InvariantCulture,
         $"| {r.Run} | {r.Result.Sent} | {r.Result.Errors} | {r.Result.AchievedRate:0.0} | {r.Result.P50:0.0} | {r.Result.P95:0.0} | {r.Result.P99:0.0} | {r.Result.Max:0.0} | {Mb(r.WorkingSetBytes)} | {Mb(r.PeakWorkingSetBytes)} |");
 
-    private static string Mb(long? bytes) => bytes is long b ? (b / 1024.0 / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) : "n/a";
+    private static string Mb(long? bytes) => ServiceMemory.Mb(bytes);
 }

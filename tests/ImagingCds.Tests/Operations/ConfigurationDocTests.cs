@@ -4,6 +4,7 @@ using ImagingCds.Cards;
 using ImagingCds.Feedback;
 using ImagingCds.Guidelines;
 using ImagingCds.Hooks;
+using ImagingCds.Performance;
 using ImagingCds.Record;
 using ImagingCds.Security;
 using ImagingCds.Tests.Support;
@@ -23,6 +24,7 @@ public sealed class ConfigurationDocTests
             (typeof(GuidelineOptions), GuidelineOptions.Section, "docs/configuration.md"),
             (typeof(FormOptions), FormOptions.Section, "docs/configuration.md"),
             (typeof(FeedbackOptions), FeedbackOptions.Section, "docs/configuration.md"),
+            (typeof(PerformanceOptions), PerformanceOptions.Section, "docs/configuration.md"),
             (typeof(SecurityOptions), SecurityOptions.Section, "docs/configuration-security.md"),
         })
         {
