@@ -26,7 +26,7 @@ public sealed class DocumentationForms(FormSessions sessions, GuidelineLibrary l
             return Gone();
         }
 
-        var prefilled = DocumentationPrompt.Prefilled(form.Questionnaire, form.RuleResult, form.Session.Record.PatientId, Today());
+        var prefilled = DocumentationPrompt.Prefilled(form.Questionnaire, form.RuleResult, form.Record.PatientId, Today());
         var html = DocumentationForm.Render(form.Session, form.Policy, form.Rule, form.Questionnaire, prefilled, form.Finding, CardBuilder.StudyName(form.Session.Order, library));
         return Results.Content(html, "text/html; charset=utf-8");
     }
@@ -45,9 +45,9 @@ public sealed class DocumentationForms(FormSessions sessions, GuidelineLibrary l
             return Results.Problem(detail: "answers must be a JSON object {\"answers\": {linkId: value}} or a form post", statusCode: StatusCodes.Status400BadRequest);
         }
 
-        var prefilled = DocumentationPrompt.Prefilled(form.Questionnaire, form.RuleResult, form.Session.Record.PatientId, Today());
+        var prefilled = DocumentationPrompt.Prefilled(form.Questionnaire, form.RuleResult, form.Record.PatientId, Today());
         var completed = Completed(form, prefilled, answers);
-        var record = form.Session.Record with { QuestionnaireResponses = [.. form.Session.Record.QuestionnaireResponses, completed] };
+        var record = form.Record with { QuestionnaireResponses = [.. form.Record.QuestionnaireResponses, completed] };
         var finding = Appropriateness.Evaluate(record, [form.Session.Order], library, guidelines.Value.PayerRoutes)
             .First(f => f.PolicyId == form.Policy.Id);
         return Results.Json(DocumentationForm.Result(finding, completed));
@@ -68,7 +68,7 @@ public sealed class DocumentationForms(FormSessions sessions, GuidelineLibrary l
         return Results.Content(FhirJson.Serialize(DocumentationPrompt.Questionnaire(policy, rule, library.Catalog, region, baseUrl)), "application/fhir+json");
     }
 
-    private sealed record ResolvedForm(FormSession Session, Policy Policy, Rule Rule, Questionnaire Questionnaire, Finding Finding, RuleResult RuleResult);
+    private sealed record ResolvedForm(FormSession Session, PatientRecord Record, Policy Policy, Rule Rule, Questionnaire Questionnaire, Finding Finding, RuleResult RuleResult);
 
     private ResolvedForm? Resolve(string token)
     {
@@ -79,10 +79,11 @@ public sealed class DocumentationForms(FormSessions sessions, GuidelineLibrary l
             return null;
         }
 
-        var finding = Appropriateness.Evaluate(session.Record, [session.Order], library, guidelines.Value.PayerRoutes).First(f => f.PolicyId == policy.Id);
+        var record = session.Record.Restore();
+        var finding = Appropriateness.Evaluate(record, [session.Order], library, guidelines.Value.PayerRoutes).First(f => f.PolicyId == policy.Id);
         var ruleResult = finding.Trace.FirstOrDefault(r => r.Rule.Id == rule.Id) ?? new RuleResult(rule, Facts.Truth.Unknown, false, []);
         var region = CardBuilder.RegionOf(session.Order, library) ?? "lumbar";
-        return new ResolvedForm(session, policy, rule, DocumentationPrompt.Questionnaire(policy, rule, library.Catalog, region, session.BaseUrl), finding, ruleResult);
+        return new ResolvedForm(session, record, policy, rule, DocumentationPrompt.Questionnaire(policy, rule, library.Catalog, region, session.BaseUrl), finding, ruleResult);
     }
 
     private static QuestionnaireResponse Completed(ResolvedForm form, QuestionnaireResponse prefilled, Dictionary<string, string> answers)

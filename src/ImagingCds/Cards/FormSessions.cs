@@ -8,7 +8,8 @@ namespace ImagingCds.Cards;
 
 /// <summary>What a documentation form needs to re-evaluate one (order, policy) after the clinician answers.</summary>
 /// <param name="BaseUrl">The service's public base URL when the form was opened (canonical Questionnaire URLs use it).</param>
-public sealed record FormSession(string Token, PatientRecord Record, DraftOrder Order, string PolicyId, string RuleId, string UserId, string BaseUrl, DateTimeOffset Expires);
+/// <param name="Record">The patient's record, kept compactly as the JSON it was read from.</param>
+public sealed record FormSession(string Token, RecordSnapshot Record, DraftOrder Order, string PolicyId, string RuleId, string UserId, string BaseUrl, DateTimeOffset Expires);
 
 /// <summary>Documentation form settings (section <c>Forms</c>).</summary>
 public sealed class FormOptions
@@ -24,11 +25,11 @@ public sealed class FormOptions
     public int MaxSessions { get; set; } = 10_000;
 
     /// <summary>
-    /// Most FHIR resources kept for open forms (each form keeps its patient's record, about 1 KB of memory per
-    /// resource); the oldest forms are dropped first. Default 100,000 (about 100 MB).
+    /// Most bytes of record JSON kept for open forms (each form keeps its patient's record as the JSON it was read
+    /// from); the oldest calls' forms are dropped first, never the newest. Default 64 MiB.
     /// </summary>
-    [System.ComponentModel.DataAnnotations.Range(1_000, 100_000_000)]
-    public int MaxRetainedResources { get; set; } = 100_000;
+    [System.ComponentModel.DataAnnotations.Range(1L << 20, 1L << 40)]
+    public long MaxRetainedBytes { get; set; } = 64L << 20;
 }
 
 /// <summary>
@@ -47,28 +48,30 @@ public sealed class FormSessions(TimeProvider time, IOptions<FormOptions> option
 
     // Sessions in the order opened. One time-to-live for all makes it also the order they expire, so expiry and the
     // caps are enforced from the head: constant work per form opened, however many are open.
-    private readonly Queue<(FormSession Session, int Resources)> _opened = new();
+    private readonly Queue<(FormSession Session, long Bytes)> _opened = new();
     private readonly Lock _gate = new();
-    private PatientRecord? _newestRecord;
-    private long _retainedResources;
+    private (PatientRecord Record, RecordSnapshot Snapshot)? _newest;
+    private long _retainedBytes;
 
     public FormSession Open(PatientRecord record, DraftOrder order, string policyId, string ruleId, string userId, string baseUrl)
     {
+        ArgumentNullException.ThrowIfNull(record);
         var now = time.GetUtcNow();
         var token = Base64Url(RandomNumberGenerator.GetBytes(16));
-        var session = new FormSession(token, record, order, policyId, ruleId, userId, baseUrl, now + _options.TimeToLive);
         lock (_gate)
         {
-            // The forms of one hook call share its record: it is counted once, with the first of them.
-            var resources = ReferenceEquals(_newestRecord, record) ? 0 : record.ResourceCount;
-            _newestRecord = record;
-            _opened.Enqueue((session, resources));
-            _retainedResources += resources;
+            // The forms of one hook call share its record: one snapshot, counted once, with the first of them.
+            var shared = _newest is { } newest && ReferenceEquals(newest.Record, record);
+            var snapshot = shared ? _newest!.Value.Snapshot : RecordSnapshot.Of(record);
+            _newest = (record, snapshot);
+            var session = new FormSession(token, snapshot, order, policyId, ruleId, userId, baseUrl, now + _options.TimeToLive);
+            var bytes = shared ? 0 : snapshot.Bytes;
+            _opened.Enqueue((session, bytes));
+            _retainedBytes += bytes;
             _sessions[token] = session;
             Sweep(now);
+            return session;
         }
-
-        return session;
     }
 
     /// <summary>The session, or null when the token is unknown or expired.</summary>
@@ -90,14 +93,14 @@ public sealed class FormSessions(TimeProvider time, IOptions<FormOptions> option
 
     public int Count => _sessions.Count;
 
-    /// <summary>FHIR resources held by the forms still in the store (the records of the newest forms).</summary>
-    public long RetainedResources
+    /// <summary>Bytes of record JSON held for the forms still in the store.</summary>
+    public long RetainedBytes
     {
         get
         {
             lock (_gate)
             {
-                return _retainedResources;
+                return _retainedBytes;
             }
         }
     }
@@ -105,15 +108,16 @@ public sealed class FormSessions(TimeProvider time, IOptions<FormOptions> option
     private void Sweep(DateTimeOffset now)
     {
         // The caps never drop the forms just opened (the newest record's): their links are about to be sent.
+        var newest = _newest?.Snapshot;
         while (_opened.TryPeek(out var oldest) &&
                (oldest.Session.Expires <= now ||
-                (!ReferenceEquals(oldest.Session.Record, _newestRecord) &&
-                 (_opened.Count > _options.MaxSessions || _retainedResources > _options.MaxRetainedResources))))
+                (!ReferenceEquals(oldest.Session.Record, newest) &&
+                 (_opened.Count > _options.MaxSessions || _retainedBytes > _options.MaxRetainedBytes))))
         {
             Drop();
 
-            // The other forms of the same hook call hold the same record: they go with it, or it would stay in memory.
-            while (_opened.TryPeek(out var sibling) && sibling.Resources == 0 && ReferenceEquals(sibling.Session.Record, oldest.Session.Record))
+            // The other forms of the same hook call hold the same snapshot: they go with it, or it would stay in memory.
+            while (_opened.TryPeek(out var sibling) && sibling.Bytes == 0 && ReferenceEquals(sibling.Session.Record, oldest.Session.Record))
             {
                 Drop();
             }
@@ -121,14 +125,14 @@ public sealed class FormSessions(TimeProvider time, IOptions<FormOptions> option
 
         if (_opened.Count == 0)
         {
-            _newestRecord = null;
+            _newest = null;
         }
     }
 
     private void Drop()
     {
-        var (session, resources) = _opened.Dequeue();
-        _retainedResources -= resources;
+        var (session, bytes) = _opened.Dequeue();
+        _retainedBytes -= bytes;
         _sessions.TryRemove(session.Token, out _);
     }
 

@@ -57,6 +57,9 @@ public sealed record PatientRecord(
     IReadOnlyList<FhirIssue> Issues,
     int ForeignResourcesDropped)
 {
+    /// <summary>The JSON values the record was read from, in order, so it can be kept compactly and read again (<see cref="RecordSnapshot"/>).</summary>
+    public IReadOnlyList<RecordSource> Sources { get; init; } = [];
+
     public int ResourceCount =>
         (Patient is null ? 0 : 1) + Coverages.Count + Conditions.Count + Procedures.Count + Observations.Count +
         ServiceRequests.Count + MedicationRequests.Count + MedicationStatements.Count + Medications.Count +

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Runtime.InteropServices;
 using ImagingCds.Fhir;
 
 namespace ImagingCds.Record;
@@ -14,6 +15,7 @@ public sealed class RecordBuilder(string patientId)
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly List<RecordGap> _gaps = [];
     private readonly List<FhirIssue> _issues = [];
+    private readonly List<RecordSource> _sources = [];
     private int _foreign;
 
     public string PatientId { get; } = patientId;
@@ -30,6 +32,12 @@ public sealed class RecordBuilder(string patientId)
     /// OperationOutcome entries (which become issues). Returns how many resources were kept.
     /// </summary>
     public int AddJson(JsonElement value, string location)
+    {
+        _sources.Add(new RecordSource(location, JsonMarshal.GetRawUtf8Value(value).ToArray()));
+        return Read(value, location);
+    }
+
+    private int Read(JsonElement value, string location)
     {
         var type = FhirJson.ResourceTypeOf(value);
         if (type != "Bundle")
@@ -81,7 +89,7 @@ public sealed class RecordBuilder(string patientId)
                 return false;
             case Bundle nested:
                 // A Bundle inside a Bundle (e.g. a batch-response): read its entries too.
-                return AddJson(FhirJson.ToElement(nested), location) > 0;
+                return Read(FhirJson.ToElement(nested), location) > 0;
         }
 
         if (!IsAboutPatient(resource))
@@ -172,6 +180,7 @@ public sealed class RecordBuilder(string patientId)
         Covered.UnionWith(other.Covered);
         _gaps.AddRange(other._gaps);
         _issues.AddRange(other._issues);
+        _sources.AddRange(other._sources);
         _foreign += other._foreign;
     }
 
@@ -190,7 +199,10 @@ public sealed class RecordBuilder(string patientId)
         Of<QuestionnaireResponse>("QuestionnaireResponse"),
         _gaps.ToArray(),
         _issues.ToArray(),
-        _foreign);
+        _foreign)
+    {
+        Sources = _sources.ToArray(),
+    };
 
     private T[] Of<T>(string type)
         where T : Resource =>

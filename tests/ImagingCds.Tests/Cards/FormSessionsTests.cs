@@ -14,8 +14,8 @@ public sealed class FormSessionsTests
     private static readonly DateTimeOffset Start = new(2026, 11, 20, 9, 0, 0, TimeSpan.Zero);
     private static readonly DraftOrder Order = new(new ServiceRequest { Id = "o" }, default, "72148", "ServiceRequest/o", new DateOnly(2026, 11, 20));
 
-    private static FormSessions Store(FakeClock clock, int maxSessions = 10_000, int maxResources = 100_000) =>
-        new(clock, Options.Create(new FormOptions { TimeToLive = TimeSpan.FromMinutes(30), MaxSessions = maxSessions, MaxRetainedResources = maxResources }));
+    private static FormSessions Store(FakeClock clock, int maxSessions = 10_000, long maxBytes = 64L << 20) =>
+        new(clock, Options.Create(new FormOptions { TimeToLive = TimeSpan.FromMinutes(30), MaxSessions = maxSessions, MaxRetainedBytes = maxBytes }));
 
     /// <summary>A record of <paramref name="observations"/> Observations (plus nothing else).</summary>
     private static PatientRecord Record(int observations)
@@ -47,28 +47,32 @@ public sealed class FormSessionsTests
 
         Assert.Null(store.Find(first.Token));
         Assert.NotNull(store.Find(second.Token));
-        Assert.Equal(20, store.RetainedResources);
+        Assert.Equal(second.Record.Bytes, store.RetainedBytes);
+        Assert.Equal(20, second.Record.Restore().Observations.Count);
     }
 
     [Fact]
-    public void OverTheResourceBudget_TheOldestCallsFormsGoFirst_NeverTheNewest()
+    public void OverTheByteBudget_TheOldestCallsFormsGoFirst_NeverTheNewest()
     {
         var clock = new FakeClock(Start);
-        var store = Store(clock, maxResources: 1_000);
         var oldRecord = Record(600);
+        var newRecord = Record(600);
+        var oneRecord = RecordSnapshot.Of(oldRecord).Bytes;
+        var store = Store(clock, maxBytes: oneRecord * 3 / 2);
         var oldForms = new[] { Open(store, oldRecord), Open(store, oldRecord) };
-        var newest = Open(store, Record(600));
+        Assert.Same(oldForms[0].Record, oldForms[1].Record);
+        var newest = Open(store, newRecord);
 
-        // 1,200 resources would be held: the older call's forms (sharing one record) go together.
+        // Two records would be held: the older call's forms (sharing one snapshot) go together.
         Assert.All(oldForms, f => Assert.Null(store.Find(f.Token)));
         Assert.NotNull(store.Find(newest.Token));
-        Assert.Equal(600, store.RetainedResources);
+        Assert.Equal(newest.Record.Bytes, store.RetainedBytes);
 
         // A single record over the whole budget still gets its form: its link is about to be sent.
         var huge = Open(store, Record(1_500));
         Assert.NotNull(store.Find(huge.Token));
         Assert.Null(store.Find(newest.Token));
-        Assert.Equal(1_500, store.RetainedResources);
+        Assert.Equal(huge.Record.Bytes, store.RetainedBytes);
     }
 
     [Fact]
@@ -82,6 +86,6 @@ public sealed class FormSessionsTests
         Assert.Null(store.Find(forms[0].Token));
         Assert.Null(store.Find(forms[1].Token));
         Assert.All(forms[2..], f => Assert.NotNull(store.Find(f.Token)));
-        Assert.Equal(10, store.RetainedResources);
+        Assert.Equal(forms[2..].Sum(f => f.Record.Bytes), store.RetainedBytes);
     }
 }
