@@ -15,6 +15,7 @@ namespace ImagingCds.Benchmarks;
 
 /// <summary>The hook in process: request bytes → record → facts → every policy in scope → cards (no network).</summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class HookBenchmarks
 {
     private OrderSignHandler _handler = null!;
@@ -36,6 +37,7 @@ public class HookBenchmarks
 
 /// <summary>The eight SMART sample patients (realistic records nobody here wrote) through the same hook.</summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class SamplePatientBenchmarks
 {
     private OrderSignHandler _handler = null!;
@@ -59,6 +61,7 @@ public class SamplePatientBenchmarks
 
 /// <summary>Facts and all five policies for one order of a typical (500-resource) record: the evaluation core alone.</summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class EvaluationBenchmarks
 {
     private GuidelineLibrary _library = null!;
@@ -129,6 +132,7 @@ internal static class Services
 
 /// <summary>Request bytes → validated request → patient record from prefetch (the record stage alone).</summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class RecordBenchmarks
 {
     private byte[] _body = [];

@@ -26,10 +26,12 @@ public sealed class FormOptions
 
     /// <summary>
     /// Most bytes of record JSON kept for open forms (each form keeps its patient's record as the JSON it was read
-    /// from); the oldest calls' forms are dropped first, never the newest. Default 64 MiB.
+    /// from); the oldest calls' forms are dropped first, never the newest. Default 16 MiB: about 120 calls with a
+    /// 500-resource prefetch (~137 KB each), and it keeps the service's peak working set under 300 MB at full load
+    /// (docs/performance.md). Size it as forms opened per minute × minutes a link must work × typical prefetch size.
     /// </summary>
     [System.ComponentModel.DataAnnotations.Range(1L << 20, 1L << 40)]
-    public long MaxRetainedBytes { get; set; } = 64L << 20;
+    public long MaxRetainedBytes { get; set; } = 16L << 20;
 }
 
 /// <summary>
