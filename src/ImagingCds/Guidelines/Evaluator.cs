@@ -164,12 +164,14 @@ public static class Evaluator
         {
             AllOf all => Combine(all.Items, Truth.True, Kleene.And),
             AnyOf any => Combine(any.Items, Truth.False, Kleene.Or),
-            NotOf not => Eval(not.Item) with { Truth = Kleene.Not(Eval(not.Item).Truth) },
+            NotOf not => Negated(Eval(not.Item)),
             AtLeastOf atLeast => AtLeast(atLeast),
             DefinitionRef reference => Eval(policy.Definitions[reference.Name].When),
             FactTest test => Test(test, nodes.SlotOf(node)),
             _ => throw new InvalidOperationException($"unknown condition {predicate.GetType().Name}"),
         };
+
+        private static Decided Negated(Decided decided) => decided with { Truth = Kleene.Not(decided.Truth) };
 
         /// <summary>Folds every item (no short cut: the trace shows the evidence of each).</summary>
         private Decided Combine(IReadOnlyList<Predicate> items, Truth seed, Func<Truth, Truth, Truth> fold)
@@ -221,29 +223,44 @@ public static class Evaluator
                 return only ?? [];
             }
 
-            // Two passes, each with a fresh stamp in _seen: count the distinct ids, then copy them.
+            // Two passes over the parts, each with a fresh stamp in _seen: count the distinct slots, then copy them.
             var distinct = 0;
-            ForEachDistinct(parts, _ => distinct++);
-            var merged = new int[distinct];
-            var next = 0;
-            ForEachDistinct(parts, id => merged[next++] = id);
-            return merged;
-        }
-
-        private void ForEachDistinct(IReadOnlyList<int[]> parts, Action<int> visit)
-        {
             _stamp++;
             foreach (var part in parts)
             {
-                foreach (var id in part)
+                foreach (var slot in part)
                 {
-                    if (_seen[id] != _stamp)
+                    distinct += FirstSight(slot) ? 1 : 0;
+                }
+            }
+
+            var merged = new int[distinct];
+            var next = 0;
+            _stamp++;
+            foreach (var part in parts)
+            {
+                foreach (var slot in part)
+                {
+                    if (FirstSight(slot))
                     {
-                        _seen[id] = _stamp;
-                        visit(id);
+                        merged[next++] = slot;
                     }
                 }
             }
+
+            return merged;
+        }
+
+        /// <summary>Whether the slot is seen for the first time under the current stamp (and marks it seen).</summary>
+        private bool FirstSight(int slot)
+        {
+            if (_seen[slot] == _stamp)
+            {
+                return false;
+            }
+
+            _seen[slot] = _stamp;
+            return true;
         }
 
         private FactUse Use(int slot) => _uses[slot]!;

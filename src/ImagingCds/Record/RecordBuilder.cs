@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Runtime.InteropServices;
 using ImagingCds.Fhir;
 
 namespace ImagingCds.Record;
@@ -33,7 +32,8 @@ public sealed class RecordBuilder(string patientId)
     /// </summary>
     public int AddJson(JsonElement value, string location)
     {
-        _sources.Add(new RecordSource(location, JsonMarshal.GetRawUtf8Value(value).ToArray()));
+        // Free for prefetch (the request parser already cloned each part); a copy for a page whose document is disposed.
+        _sources.Add(new RecordSource(location, value.Clone()));
         return Read(value, location);
     }
 

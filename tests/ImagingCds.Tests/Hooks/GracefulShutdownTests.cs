@@ -5,9 +5,6 @@ using System.Text.Json.Nodes;
 using ImagingCds.Hooks;
 using ImagingCds.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -37,9 +34,7 @@ public sealed class GracefulShutdownTests
             .UseSetting("Fhir:RecordBudget", "00:00:10")
             .UseSetting("Fhir:AttemptTimeout", "00:00:05")
             .ConfigureLogging(logging => logging.AddProvider(logs)));
-        live.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        live.StartServer();
-        var baseAddress = new Uri(live.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single().TrimEnd('/') + "/");
+        var baseAddress = new Uri(live.StartOnLoopback().TrimEnd('/') + "/");
         var lifetime = live.Services.GetRequiredService<IHostApplicationLifetime>();
         var shutdownTimeout = live.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout;
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -1,10 +1,5 @@
-using System.Net;
 using ImagingCds.LoadTest;
 using ImagingCds.Tests.Support;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ImagingCds.Tests.Operations;
 
@@ -15,11 +10,8 @@ public sealed class LoadTestToolTests
     [Fact]
     public async Task RunAsync_LoopbackService_ZeroErrorsAndOrderedPercentiles()
     {
-        await using var service = new CdsServiceFactory();
-        service.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        service.StartServer();
-        var address = service.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        var options = LoadOptions.Parse(["--url", address, "--rate", "20", "--duration", "3s", "--runs", "1", "--concurrency", "16",
+        await using var service = new LoopbackService();
+        var options = LoadOptions.Parse(["--url", service.Address, "--rate", "20", "--duration", "3s", "--runs", "1", "--concurrency", "16",
             "--body", Repo.File(LoadOptions.DefaultBody), "--pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         using var output = new StringWriter();
 

@@ -1,11 +1,6 @@
-using System.Net;
 using ImagingCds.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ImagingCds.Tests.Operations;
 
@@ -25,9 +20,7 @@ internal sealed class LoopbackService : IAsyncDisposable
                 builder.UseSetting(key, value);
             }
         });
-        _service.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        _service.StartServer();
-        Address = _service.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        Address = _service.StartOnLoopback();
     }
 
     /// <summary>E.g. <c>http://127.0.0.1:41234</c>.</summary>
